@@ -1,0 +1,2 @@
+include(GNUInstallDirs)
+# Installed later by the layers themselves; see the end of src/CMakeLists.txt.
