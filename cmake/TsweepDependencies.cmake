@@ -2,6 +2,8 @@
 find_package(PkgConfig REQUIRED)
 
 find_package(MPI 3.0 REQUIRED COMPONENTS C)
+# C++ code uses the C API; keep the deprecated C++ bindings out of every translation unit.
+set_property(TARGET MPI::MPI_C APPEND PROPERTY INTERFACE_COMPILE_DEFINITIONS OMPI_SKIP_MPICXX=1 MPICH_SKIP_MPICXX=1)
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(Threads REQUIRED)
 
@@ -44,6 +46,7 @@ find_package(spdlog 1.9 REQUIRED CONFIG)
 find_package(fmt REQUIRED CONFIG)
 find_package(CLI11 2.1 REQUIRED CONFIG)
 find_package(yaml-cpp 0.7 REQUIRED CONFIG)
+find_package(nlohmann_json 3.10 REQUIRED CONFIG)
 find_package(zstd REQUIRED CONFIG)
 if(TARGET zstd::libzstd_shared)
   set(TSWEEP_ZSTD zstd::libzstd_shared)

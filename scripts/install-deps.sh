@@ -26,7 +26,7 @@ packages=(
   libhdf5-openmpi-dev hdf5-tools
   libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libcli11-dev libyaml-cpp-dev
+  libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
   libxxhash-dev libzstd-dev liblz4-dev
   libhwloc-dev hwloc
   libedf-dev libmseed-dev

@@ -1,0 +1,31 @@
+#pragma once
+/// \file
+/// The MPI session: initialises MPI once per process and finalises it at scope
+/// exit. Only the exec layer sets MPI up.
+
+#include "tsweep/exec/comm.hpp"
+
+namespace tsweep::exec {
+
+class Session {
+ public:
+  /// Initialises MPI with MPI_THREAD_FUNNELED (only the main thread calls MPI;
+  /// worker threads decode and compute). Throws if the library offers less.
+  Session(int* argc, char*** argv);
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  ~Session();
+
+  /// A duplicate of the world communicator, owned by the session.
+  [[nodiscard]] const Comm& world() const noexcept { return m_world; }
+  /// Ranks of world on this node.
+  [[nodiscard]] const Comm& node() const noexcept { return m_node; }
+  [[nodiscard]] int thread_level() const noexcept { return m_provided; }
+
+ private:
+  int m_provided = 0;
+  Comm m_world;
+  Comm m_node;
+};
+
+}  // namespace tsweep::exec

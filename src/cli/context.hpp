@@ -1,0 +1,63 @@
+#pragma once
+// What every subcommand gets: the MPI session, the global options, and the
+// thread runtime started on demand once the thread count is known.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tsweep/exec/launch.hpp"
+#include "tsweep/exec/runtime.hpp"
+#include "tsweep/exec/session.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace tsweep::cli {
+
+struct GlobalOptions {
+  std::string log_level;
+  int verbose = 0;
+  std::optional<int> threads;
+  bool oversubscribe = false;
+  bool version = false;
+};
+
+class Context {
+ public:
+  Context(const exec::Session& session, GlobalOptions options)
+      : m_session(session), m_options(std::move(options)) {}
+
+  [[nodiscard]] const exec::Comm& world() const noexcept { return m_session.world(); }
+  [[nodiscard]] const exec::Comm& node() const noexcept { return m_session.node(); }
+  [[nodiscard]] const GlobalOptions& options() const noexcept { return m_options; }
+
+  /// Collective on world: decides threads (--threads beats `config_threads`),
+  /// logs the launch report's warnings on rank 0, and starts Kokkos.
+  const exec::Launch& start_threads(std::optional<int> config_threads = std::nullopt, bool quiet = false);
+  [[nodiscard]] const exec::Launch& launch() const { return m_launch; }
+
+ private:
+  const exec::Session& m_session;
+  GlobalOptions m_options;
+  exec::Launch m_launch;
+  std::unique_ptr<exec::ThreadRuntime> m_runtime;
+};
+
+/// A subcommand: registered on the app, run when chosen. Returns the exit code.
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int(Context&)> run;
+};
+
+using CommandList = std::vector<Command>;
+
+void add_info_command(CLI::App& app, CommandList& commands);
+
+/// `tsweep --version`: tsweep, its git revision and its libraries' versions.
+std::string version_text();
+
+}  // namespace tsweep::cli

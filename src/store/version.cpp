@@ -1,0 +1,7 @@
+#include "tsweep/store/version.hpp"
+
+#include "tsweep/store/h5.hpp"
+
+namespace tsweep::store {
+std::string hdf5_version() { return h5::library_version(); }
+}  // namespace tsweep::store
