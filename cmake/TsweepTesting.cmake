@@ -3,11 +3,12 @@ include(GoogleTest)
 
 # Flags every mpiexec call in the test suite needs: more ranks than cores,
 # threads free to use every core, and root in containers and CI.
-set(TSWEEP_MPIEXEC_FLAGS --oversubscribe --bind-to none)
+set(TSWEEP_MPIEXEC_ROOT_FLAGS "")
 execute_process(COMMAND id -u OUTPUT_VARIABLE _tsweep_uid OUTPUT_STRIP_TRAILING_WHITESPACE)
 if(_tsweep_uid STREQUAL "0")
-  list(APPEND TSWEEP_MPIEXEC_FLAGS --allow-run-as-root)
+  set(TSWEEP_MPIEXEC_ROOT_FLAGS --allow-run-as-root)
 endif()
+set(TSWEEP_MPIEXEC_FLAGS --oversubscribe --bind-to none ${TSWEEP_MPIEXEC_ROOT_FLAGS})
 set(TSWEEP_TEST_RANKS 1 2 4 CACHE STRING "Rank counts every MPI test runs at")
 set(TSWEEP_TEST_THREADS 1 2 CACHE STRING "Threads per rank every MPI test runs at")
 
@@ -39,6 +40,7 @@ function(tsweep_add_mpi_test name)
   endif()
   add_executable(${name} ${T_SOURCES} ${PROJECT_SOURCE_DIR}/tests/mpi/mpi_main.cpp)
   target_link_libraries(${name} PRIVATE ${T_LIBS} tsweep::exec GTest::gtest tsweep_warnings tsweep_contracts)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/mpi)
   target_compile_definitions(${name} PRIVATE TSWEEP_SHARED_DATA="${TSWEEP_SHARED_DATA}"
                                              TSWEEP_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   foreach(np IN LISTS T_RANKS)
@@ -55,7 +57,8 @@ endfunction()
 
 # tsweep_add_script_test(<name> COMMAND ... [LABELS ...] [TIMEOUT s])
 # An end-to-end test: a script driving the tsweep CLI. It gets TSWEEP (the
-# binary), TSWEEP_MPIEXEC (mpiexec with the suite's flags), TSWEEP_SHARED_DATA
+# binary), TSWEEP_MPIEXEC (mpiexec with the suite's flags), TSWEEP_MPIEXEC_BARE
+# (mpiexec with the launcher's own binding, for placement tests), TSWEEP_SHARED_DATA
 # and PYTHON (Debian's python3 with h5py) in its environment. Exit 77 = skipped.
 function(tsweep_add_script_test name)
   cmake_parse_arguments(T "" "TIMEOUT;PROCESSORS" "COMMAND;LABELS" ${ARGN})
@@ -66,8 +69,9 @@ function(tsweep_add_script_test name)
     set(T_PROCESSORS 1)
   endif()
   string(JOIN " " mpiexec_line ${MPIEXEC_EXECUTABLE} ${TSWEEP_MPIEXEC_FLAGS})
+  string(JOIN " " mpiexec_bare ${MPIEXEC_EXECUTABLE} ${TSWEEP_MPIEXEC_ROOT_FLAGS})
   add_test(NAME ${name} COMMAND ${T_COMMAND})
   set_tests_properties(${name} PROPERTIES
-    ENVIRONMENT "TSWEEP=$<TARGET_FILE:tsweep>;TSWEEP_MPIEXEC=${mpiexec_line};TSWEEP_SHARED_DATA=${TSWEEP_SHARED_DATA};PYTHON=/usr/bin/python3;TSWEEP_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
+    ENVIRONMENT "TSWEEP=$<TARGET_FILE:tsweep>;TSWEEP_MPIEXEC=${mpiexec_line};TSWEEP_MPIEXEC_BARE=${mpiexec_bare};TSWEEP_SHARED_DATA=${TSWEEP_SHARED_DATA};PYTHON=/usr/bin/python3;TSWEEP_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
     LABELS "e2e;${T_LABELS}" TIMEOUT ${T_TIMEOUT} SKIP_RETURN_CODE 77 PROCESSORS ${T_PROCESSORS})
 endfunction()
