@@ -1,0 +1,86 @@
+#pragma once
+/// \file
+/// The results file: one HDF5 file written by all ranks together with MPI-IO
+/// collectives, in committed epochs. Layout: src/output/FORMAT.md.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tsweep/analysis/window.hpp"
+#include "tsweep/exec/comm.hpp"
+#include "tsweep/plan/plan.hpp"
+
+namespace tsweep::output {
+
+/// What identifies the input of a job: results are only resumed, or compared,
+/// against the same store, config and plan.
+struct JobIdentity {
+  std::string store_path;
+  std::string store_uuid;
+  std::int64_t store_blocks = 0;     ///< committed blocks when the job planned
+  std::int64_t store_streams = 0;
+  std::string store_format_version;
+  std::string config;                ///< canonical YAML of the keys that shape the results
+  analysis::Analyses analyses;
+};
+
+/// A finished unit's rows, ready to be written.
+struct FinishedUnit {
+  std::int64_t unit = 0;                       ///< Plan::units index
+  std::vector<analysis::WindowRow> rows;       ///< exactly the unit's windows, in order
+};
+
+/// How the epoch's transfers really went (H5Pget_mpio_actual_io_mode and
+/// H5Pget_mpio_no_collective_cause), so tests can assert they were collective.
+struct EpochReport {
+  std::int64_t units = 0;              ///< units committed in this epoch, all ranks
+  std::int64_t rows = 0;               ///< rows written in this epoch, all ranks
+  bool all_collective = true;          ///< every transfer of the epoch was collective
+  std::uint32_t no_collective_cause = 0;  ///< OR of the global causes, 0 when collective
+};
+
+class ResultsFile {
+ public:
+  /// Collective on `comm`. Creates `<path>.partial` for a new run with every
+  /// dataset allocated for `plan` (so epoch writes never change metadata and a
+  /// kill at any moment leaves a file that resumes). Throws ConfigError (exit 2)
+  /// if `path` exists and `force` is false, IoError if it cannot be created.
+  static ResultsFile create(const exec::Comm& comm, const std::string& path, const plan::Plan& plan,
+                            const JobIdentity& identity, bool force);
+
+  /// Collective on `comm`. Reopens `<path>.partial` for --resume after checking
+  /// it was made from the same store, config and plan (ConfigError naming the
+  /// difference otherwise; ConfigError if there is nothing to resume).
+  static ResultsFile resume(const exec::Comm& comm, const std::string& path, const plan::Plan& plan,
+                            const JobIdentity& identity);
+
+  ResultsFile(ResultsFile&&) noexcept;
+  ResultsFile& operator=(ResultsFile&&) noexcept;
+  ~ResultsFile();
+
+  /// Rank-local (read at open): committed[u] is true for units already written and committed.
+  [[nodiscard]] const std::vector<bool>& committed() const;
+
+  /// Collective on the file's communicator: writes every rank's finished
+  /// units' rows (a rank with none still takes part), flushes, then marks them
+  /// committed and flushes again.
+  EpochReport write_epoch(const std::vector<FinishedUnit>& mine);
+
+  /// Collective: records provenance (JSON text from rank 0; other ranks' text is ignored).
+  void write_provenance(const std::string& json);
+
+  /// Collective: every unit must be committed; closes the file and renames
+  /// `<path>.partial` to `<path>`.
+  void finish();
+
+  [[nodiscard]] const std::string& path() const;
+
+ private:
+  struct Impl;
+  explicit ResultsFile(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace tsweep::output
