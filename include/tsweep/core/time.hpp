@@ -1,0 +1,27 @@
+#pragma once
+/// \file
+/// Time values: int64 nanoseconds since 1970-01-01T00:00:00Z (UTC), and the
+/// text forms users write them in.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace tsweep {
+
+/// "2024-03-01T12:00:00Z", "2024-03-01T12:00:00.25+01:00", "2024-03-01 12:00:00",
+/// "2024-03-01" → ns since the epoch. No zone means UTC. nullopt if not ISO-8601.
+std::optional<std::int64_t> parse_iso8601(const std::string& text);
+
+/// ns since the epoch → "2024-03-01T12:00:00.250000000Z" (fraction only when non-zero).
+std::string format_iso8601(std::int64_t ns);
+
+/// "500ms", "1s", "1.5s", "1min", "12h", "2d", "250us", "100ns" → ns. A bare
+/// number is not accepted: a duration needs its unit. nullopt if malformed,
+/// non-positive or out of range.
+std::optional<std::int64_t> parse_duration(const std::string& text);
+
+/// ns → the shortest exact text parse_duration reads back ("1min", "500ms").
+std::string format_duration(std::int64_t ns);
+
+}  // namespace tsweep
