@@ -115,7 +115,8 @@ std::optional<std::int64_t> parse_duration(const std::string& text) {
       part = part * 10 + (c - '0');
       denom *= 10;
     }
-    const __int128 extra = static_cast<__int128>(part) * scale;
+    __extension__ typedef __int128 i128;
+    const i128 extra = static_cast<i128>(part) * scale;
     if (extra % denom != 0) return std::nullopt;  // finer than 1 ns
     ns += static_cast<std::int64_t>(extra / denom);
   }

@@ -1,0 +1,272 @@
+#include "tsweep/plan/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "tsweep/core/error.hpp"
+#include "tsweep/core/time.hpp"
+
+namespace tsweep::plan {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::pair<std::string, std::string>>& config_keys() {
+  static const std::vector<std::pair<std::string, std::string>> keys = {
+      {"store", "input store (HDF5), required"},
+      {"output", "results file (HDF5), required; never overwritten without --force"},
+      {"streams", "shell-style pattern or list of patterns on stream names (default: every stream)"},
+      {"streams_regex", "ECMAScript regular expression or list of them, matched against whole names"},
+      {"time_range", "map with start and/or end (ISO-8601 or ns since the epoch); [start, end)"},
+      {"window", "window width with a unit: 500ms, 1s, 1min, 12h, 1d (required)"},
+      {"analyses", "list of analyses: stats, quality (default: both)"},
+      {"assignment", "static (cost-balanced) or dynamic (shared counter, largest units first); default dynamic"},
+      {"unit_samples", "target samples per unit of work (default 4000000)"},
+      {"checkpoint_interval", "time between committed epochs, with a unit (default 30s)"},
+      {"threads", "threads per rank (default: see the launch report's sources)"},
+      {"on_corrupt", "flag (count corrupt blocks and go on, default) or fail (stop with an error)"},
+      {"progress_interval", "time between progress lines, with a unit (default 10s)"},
+  };
+  return keys;
+}
+
+namespace {
+
+class Reader {
+ public:
+  Reader(std::string file, YAML::Node root) : m_file(std::move(file)), m_root(std::move(root)) {}
+
+  [[noreturn]] void fail(const std::string& key, const std::string& expected) const {
+    throw ConfigError(m_file + ": key '" + key + "': " + expected);
+  }
+
+  std::string describe(const YAML::Node& n) const {
+    if (!n.IsDefined() || n.IsNull()) return "nothing";
+    if (n.IsScalar()) return "'" + n.Scalar() + "'";
+    return n.IsSequence() ? "a list" : "a map";
+  }
+
+  std::string string(const std::string& key, const YAML::Node& n) const {
+    if (!n.IsScalar() || n.Scalar().empty()) fail(key, "expected a non-empty string, got " + describe(n));
+    return n.Scalar();
+  }
+
+  std::vector<std::string> strings(const std::string& key, const YAML::Node& n) const {
+    std::vector<std::string> out;
+    if (n.IsScalar()) {
+      out.push_back(string(key, n));
+    } else if (n.IsSequence()) {
+      for (const auto& item : n) out.push_back(string(key, item));
+      if (out.empty()) fail(key, "expected at least one entry");
+    } else {
+      fail(key, "expected a string or a list of strings, got " + describe(n));
+    }
+    return out;
+  }
+
+  std::int64_t integer(const std::string& key, const YAML::Node& n, std::int64_t lo, std::int64_t hi) const {
+    std::int64_t v = 0;
+    try {
+      if (!n.IsScalar()) throw YAML::BadConversion(n.Mark());
+      std::size_t used = 0;
+      v = std::stoll(n.Scalar(), &used, 10);
+      if (used != n.Scalar().size()) throw std::invalid_argument("trailing text");
+    } catch (const std::exception&) {
+      fail(key, "expected an integer, got " + describe(n));
+    }
+    if (v < lo || v > hi) fail(key, "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + std::to_string(v));
+    return v;
+  }
+
+  std::int64_t duration(const std::string& key, const YAML::Node& n) const {
+    if (n.IsScalar()) {
+      if (auto d = parse_duration(n.Scalar())) return *d;
+    }
+    fail(key, "expected a duration with a unit (500ms, 1s, 1min, 12h, 1d), got " + describe(n));
+  }
+
+  std::int64_t time(const std::string& key, const YAML::Node& n) const {
+    if (n.IsScalar()) {
+      if (auto t = parse_iso8601(n.Scalar())) return *t;
+      try {
+        std::size_t used = 0;
+        const std::int64_t v = std::stoll(n.Scalar(), &used, 10);
+        if (used == n.Scalar().size()) return v;
+      } catch (const std::exception&) {
+      }
+    }
+    fail(key, "expected an ISO-8601 time (2024-03-01T12:00:00Z) or ns since the epoch, got " + describe(n));
+  }
+
+  template <class E>
+  E choice(const std::string& key, const YAML::Node& n, const std::vector<std::pair<std::string, E>>& options) const {
+    std::string names;
+    for (const auto& [name, value] : options) {
+      if (n.IsScalar() && n.Scalar() == name) return value;
+      names += (names.empty() ? "" : ", ") + name;
+    }
+    fail(key, "expected one of " + names + ", got " + describe(n));
+  }
+
+  const std::string& file() const { return m_file; }
+
+ private:
+  std::string m_file;
+  YAML::Node m_root;
+};
+
+// Sets root[a][b]... = value for a dotted key, creating maps on the way.
+void apply_override(YAML::Node root, const std::string& text, std::set<std::string>& overridden) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    throw ConfigError("--set '" + text + "': expected key=value");
+  }
+  const std::string key = text.substr(0, eq);
+  YAML::Node value;
+  try {
+    value = YAML::Load(text.substr(eq + 1));
+  } catch (const YAML::Exception& e) {
+    throw ConfigError("--set " + key + ": the value is not valid YAML (" + e.msg + ")");
+  }
+  std::vector<std::string> parts;
+  std::stringstream ss(key);
+  for (std::string part; std::getline(ss, part, '.');) parts.push_back(part);
+  std::vector<YAML::Node> chain{root};
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    YAML::Node next = chain.back()[parts[i]];
+    if (!next.IsDefined() || next.IsNull()) next = YAML::Node(YAML::NodeType::Map);
+    if (!next.IsMap()) throw ConfigError("--set " + key + ": '" + parts[i] + "' is not a map");
+    chain.back()[parts[i]] = next;
+    chain.push_back(next);
+  }
+  chain.back()[parts.back()] = value;
+  overridden.insert(parts.front());
+}
+
+std::string resolve(const std::string& path, const fs::path& base) {
+  const fs::path p(path);
+  if (p.is_absolute() || base.empty()) return p.lexically_normal().string();
+  return (base / p).lexically_normal().string();
+}
+
+}  // namespace
+
+JobConfig load_config(const std::string& path, const std::vector<std::string>& overrides) {
+  YAML::Node root;
+  try {
+    std::ifstream in(path);
+    if (!in) throw IoError(path, "cannot open the config file");
+    root = YAML::Load(in);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML (" + e.msg + ")");
+  }
+  if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+  if (!root.IsMap()) throw ConfigError(path + ": expected a map of keys at the top level");
+
+  std::set<std::string> overridden;
+  for (const auto& o : overrides) apply_override(root, o, overridden);
+
+  Reader r(path, root);
+  std::set<std::string> known;
+  for (const auto& [key, text] : config_keys()) known.insert(key);
+  for (const auto& kv : root) {
+    const std::string key = kv.first.Scalar();
+    if (!known.count(key)) {
+      std::string list;
+      for (const auto& [k, text] : config_keys()) list += (list.empty() ? "" : ", ") + k;
+      r.fail(key, "unknown key (expected one of: " + list + ")");
+    }
+  }
+
+  const fs::path base = fs::path(path).parent_path();
+  auto where = [&](const std::string& key) { return overridden.count(key) ? fs::path() : base; };
+
+  JobConfig c;
+  c.config_path = path;
+  if (!root["store"]) r.fail("store", "missing; expected the path of the input store");
+  c.store = resolve(r.string("store", root["store"]), where("store"));
+  if (!root["output"]) r.fail("output", "missing; expected the path of the results file");
+  c.output = resolve(r.string("output", root["output"]), where("output"));
+  if (root["streams"]) c.selection.globs = r.strings("streams", root["streams"]);
+  if (root["streams_regex"]) c.selection.regexes = r.strings("streams_regex", root["streams_regex"]);
+  if (auto tr = root["time_range"]) {
+    if (!tr.IsMap()) r.fail("time_range", "expected a map with start and/or end, got " + r.describe(tr));
+    for (const auto& kv : tr) {
+      const std::string k = kv.first.Scalar();
+      if (k != "start" && k != "end") r.fail("time_range." + k, "unknown key (expected start or end)");
+    }
+    if (tr["start"]) c.selection.start_ns = r.time("time_range.start", tr["start"]);
+    if (tr["end"]) c.selection.end_ns = r.time("time_range.end", tr["end"]);
+    if (c.selection.start_ns >= c.selection.end_ns) r.fail("time_range", "start must be before end");
+  }
+  if (!root["window"]) r.fail("window", "missing; expected a duration with a unit such as 1min");
+  c.window_ns = r.duration("window", root["window"]);
+  if (auto a = root["analyses"]) {
+    c.stats = c.quality = false;
+    for (const auto& name : r.strings("analyses", a)) {
+      if (name == "stats") {
+        c.stats = true;
+      } else if (name == "quality") {
+        c.quality = true;
+      } else {
+        r.fail("analyses", "expected stats and/or quality, got '" + name + "'");
+      }
+    }
+  }
+  if (auto a = root["assignment"]) {
+    c.assignment = r.choice<Assignment>("assignment", a, {{"static", Assignment::static_cost}, {"dynamic", Assignment::dynamic}});
+  }
+  if (auto u = root["unit_samples"]) c.unit_samples = r.integer("unit_samples", u, 1, std::int64_t{1} << 40);
+  if (auto ci = root["checkpoint_interval"]) c.checkpoint_ns = r.duration("checkpoint_interval", ci);
+  if (auto p = root["progress_interval"]) c.progress_ns = r.duration("progress_interval", p);
+  if (auto t = root["threads"]) c.threads = static_cast<int>(r.integer("threads", t, 1, 4096));
+  if (auto oc = root["on_corrupt"]) {
+    c.on_corrupt = r.choice<OnCorrupt>("on_corrupt", oc, {{"flag", OnCorrupt::flag}, {"fail", OnCorrupt::fail}});
+  }
+  return c;
+}
+
+namespace {
+void emit_selection(YAML::Emitter& out, const JobConfig& c) {
+  out << YAML::Key << "streams" << YAML::Value << YAML::Flow << c.selection.globs;
+  out << YAML::Key << "streams_regex" << YAML::Value << YAML::Flow << c.selection.regexes;
+  out << YAML::Key << "time_range" << YAML::Value << YAML::BeginMap;
+  if (c.selection.start_ns != INT64_MIN) out << YAML::Key << "start" << YAML::Value << format_iso8601(c.selection.start_ns);
+  if (c.selection.end_ns != INT64_MAX) out << YAML::Key << "end" << YAML::Value << format_iso8601(c.selection.end_ns);
+  out << YAML::EndMap;
+  out << YAML::Key << "window" << YAML::Value << format_duration(c.window_ns);
+  std::vector<std::string> analyses;
+  if (c.stats) analyses.emplace_back("stats");
+  if (c.quality) analyses.emplace_back("quality");
+  out << YAML::Key << "analyses" << YAML::Value << YAML::Flow << analyses;
+  out << YAML::Key << "unit_samples" << YAML::Value << c.unit_samples;
+  out << YAML::Key << "on_corrupt" << YAML::Value << (c.on_corrupt == OnCorrupt::flag ? "flag" : "fail");
+}
+}  // namespace
+
+std::string JobConfig::results_key() const {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  emit_selection(out, *this);
+  out << YAML::EndMap;
+  return out.c_str();
+}
+
+std::string JobConfig::to_yaml() const {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "store" << YAML::Value << store;
+  out << YAML::Key << "output" << YAML::Value << output;
+  emit_selection(out, *this);
+  out << YAML::Key << "assignment" << YAML::Value << (assignment == Assignment::dynamic ? "dynamic" : "static");
+  out << YAML::Key << "checkpoint_interval" << YAML::Value << format_duration(checkpoint_ns);
+  out << YAML::Key << "progress_interval" << YAML::Value << format_duration(progress_ns);
+  if (threads) out << YAML::Key << "threads" << YAML::Value << *threads;
+  out << YAML::EndMap;
+  return out.c_str();
+}
+
+}  // namespace tsweep::plan
