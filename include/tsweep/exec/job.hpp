@@ -1,0 +1,53 @@
+#pragma once
+/// \file
+/// `tsweep run`: plan, assign, decode and analyse, write in committed epochs,
+/// stop on a signal, resume (DESIGN.md, "A job").
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tsweep/exec/block_source.hpp"
+#include "tsweep/exec/comm.hpp"
+#include "tsweep/exec/launch.hpp"
+#include "tsweep/plan/config.hpp"
+
+namespace tsweep::exec {
+
+enum class ProgressMode { automatic, always, never };
+
+struct JobOptions {
+  plan::JobConfig config;
+  bool resume = false;
+  bool force = false;
+  ProgressMode progress = ProgressMode::automatic;  ///< automatic: only when stderr is a terminal
+  std::string resume_command;  ///< the command line to print when stopped ("tsweep run job.yaml --resume")
+};
+
+struct JobSummary {
+  std::int64_t units = 0;            ///< in the plan
+  std::int64_t units_run = 0;        ///< run by this invocation (the rest were committed before)
+  std::int64_t rows = 0;             ///< windows in the results file
+  std::int64_t samples = 0;          ///< samples analysed by this invocation
+  std::int64_t bytes = 0;            ///< encoded bytes read
+  std::int64_t corrupt_blocks = 0;
+  std::int64_t epochs = 0;
+  double seconds = 0;                ///< wall time of this invocation
+  double imbalance = 1.0;            ///< max / mean of the ranks' busy time
+  bool all_collective = true;        ///< every results transfer was collective
+  std::string output;
+
+  [[nodiscard]] std::string json() const;
+};
+
+/// Collective on `world`. Runs the job over `source` and returns the summary
+/// (complete on rank 0). Throws StoppedError (exit 75) after committing when a
+/// stop signal arrives, ConfigError/IoError (exit 2) for bad input; every rank
+/// throws together.
+JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& options, const Launch& launch);
+
+/// Test hook: TSWEEP_INJECT_FAULT="POINT:RANK" makes rank RANK fail at POINT
+/// (open, unit, epoch), to prove that a failure on one rank stops every rank.
+void maybe_inject_fault(const char* point, int rank);
+
+}  // namespace tsweep::exec

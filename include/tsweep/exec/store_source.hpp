@@ -1,0 +1,18 @@
+#pragma once
+/// \file
+/// The block source of a real run: a store file, opened by every rank.
+
+#include <memory>
+#include <string>
+
+#include "tsweep/exec/block_source.hpp"
+#include "tsweep/exec/comm.hpp"
+
+namespace tsweep::exec {
+
+/// Collective on `comm`: every rank opens the store at `path` read-only (in
+/// SWMR read mode, so a store being appended can be analysed). Throws IoError
+/// (exit 2) naming the file when it is missing or not a tsweep store.
+std::unique_ptr<BlockSource> open_store_source(const Comm& comm, const std::string& path);
+
+}  // namespace tsweep::exec

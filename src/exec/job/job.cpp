@@ -1,0 +1,314 @@
+#include "tsweep/exec/job.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <numeric>
+
+#include "progress.hpp"
+#include "tsweep/core/error.hpp"
+#include "tsweep/core/time.hpp"
+#include "tsweep/core/version.hpp"
+#include "tsweep/exec/agree.hpp"
+#include "tsweep/exec/coordinator.hpp"
+#include "tsweep/exec/signals.hpp"
+#include "tsweep/exec/unit_runner.hpp"
+#include "tsweep/output/results.hpp"
+#include "tsweep/plan/assign.hpp"
+
+namespace tsweep::exec {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// What one rank did, gathered to rank 0 for the provenance and the summary.
+struct RankStats {
+  std::int64_t units = 0;
+  std::int64_t samples = 0;
+  std::int64_t bytes = 0;
+  std::int64_t corrupt = 0;
+  double read_seconds = 0;
+  double compute_seconds = 0;
+  double write_seconds = 0;
+  double wait_seconds = 0;
+
+  [[nodiscard]] double busy() const { return read_seconds + compute_seconds; }
+  [[nodiscard]] json to_json() const {
+    return {{"units", units},         {"samples", samples},
+            {"bytes", bytes},         {"corrupt_blocks", corrupt},
+            {"read_seconds", read_seconds}, {"compute_seconds", compute_seconds},
+            {"write_seconds", write_seconds}, {"wait_seconds", wait_seconds}};
+  }
+};
+
+// Which unit to run next: a static list, or the shared counter over an order.
+class UnitQueue {
+ public:
+  UnitQueue(const plan::Plan& plan, const std::vector<bool>& committed, plan::Assignment assignment, const Comm& world,
+            Coordinator& coordinator)
+      : m_coordinator(coordinator), m_dynamic(assignment == plan::Assignment::dynamic) {
+    if (m_dynamic) {
+      for (auto id : plan::largest_first(plan)) {
+        if (!committed[static_cast<std::size_t>(id)]) m_order.push_back(id);
+      }
+    } else {
+      m_order = plan::assign_static(plan, world.size(), committed)[static_cast<std::size_t>(world.rank())];
+    }
+  }
+
+  /// The next unit id, or -1 when there is none left for this rank.
+  std::int64_t next() {
+    const std::int64_t pos = m_dynamic ? m_coordinator.next_position() : m_cursor++;
+    return pos < static_cast<std::int64_t>(m_order.size()) ? m_order[static_cast<std::size_t>(pos)] : -1;
+  }
+
+ private:
+  Coordinator& m_coordinator;
+  bool m_dynamic;
+  std::vector<std::int64_t> m_order;
+  std::int64_t m_cursor = 0;
+};
+
+output::JobIdentity identity_of(const BlockSource& source, const plan::JobConfig& config) {
+  const store::StoreIdentity id = source.identity();
+  output::JobIdentity out;
+  out.store_path = config.store;
+  out.store_uuid = id.uuid;
+  out.store_blocks = id.blocks;
+  out.store_streams = id.streams;
+  out.store_format_version = std::to_string(id.format_version);
+  out.config = config.results_key();
+  out.analyses.stats = config.stats;
+  out.analyses.quality = config.quality;
+  return out;
+}
+
+bool progress_wanted(ProgressMode mode) {
+  if (mode == ProgressMode::always) return true;
+  if (mode == ProgressMode::never) return false;
+  return ::isatty(STDERR_FILENO) == 1;
+}
+
+}  // namespace
+
+void maybe_inject_fault(const char* point, int rank) {
+  static const char* spec = std::getenv("TSWEEP_INJECT_FAULT");
+  if (!spec) return;
+  const std::string s(spec);
+  const auto colon = s.find(':');
+  if (colon == std::string::npos) return;
+  if (s.substr(0, colon) == point && s.substr(colon + 1) == std::to_string(rank)) {
+    throw InternalError(std::string("fault injected at '") + point + "' on rank " + std::to_string(rank) +
+                        " (TSWEEP_INJECT_FAULT)");
+  }
+}
+
+std::string JobSummary::json() const {
+  return nlohmann::json{{"output", output},
+                        {"units", units},
+                        {"units_run", units_run},
+                        {"rows", rows},
+                        {"samples", samples},
+                        {"encoded_bytes", bytes},
+                        {"corrupt_blocks", corrupt_blocks},
+                        {"epochs", epochs},
+                        {"seconds", seconds},
+                        {"samples_per_second", seconds > 0 ? static_cast<double>(samples) / seconds : 0.0},
+                        {"imbalance", imbalance},
+                        {"all_collective", all_collective}}
+      .dump(2);
+}
+
+JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& options, const Launch& launch) {
+  const auto started = Clock::now();
+  const auto started_wall = std::chrono::system_clock::now();
+  const plan::JobConfig& config = options.config;
+  StopSignals signals;
+
+  // Plan: every rank plans from the same stream table; the digests must agree.
+  auto t0 = Clock::now();
+  plan::Plan plan = agreed(world, [&] {
+    maybe_inject_fault("open", world.rank());
+    std::vector<plan::StreamSummary> summaries;
+    for (const auto& s : source.streams()) summaries.push_back(s.summary);
+    return plan::make_plan(summaries, config.selection, config.window_ns, config.unit_samples, source.name());
+  });
+  const std::uint64_t digest = plan::plan_digest(plan);
+  std::uint64_t lo = digest, hi = digest;
+  check_mpi(MPI_Allreduce(&digest, &lo, 1, MPI_UINT64_T, MPI_MIN, world.get()), "MPI_Allreduce(plan)");
+  check_mpi(MPI_Allreduce(&digest, &hi, 1, MPI_UINT64_T, MPI_MAX, world.get()), "MPI_Allreduce(plan)");
+  if (lo != hi) throw InternalError(source.name() + " changed while the ranks read its stream table; run again");
+  const double plan_seconds = since(t0);
+
+  // Results file: new, or the partial one to resume.
+  t0 = Clock::now();
+  const output::JobIdentity identity = identity_of(source, config);
+  output::ResultsFile results = options.resume
+                                    ? output::ResultsFile::resume(world, config.output, plan, identity)
+                                    : output::ResultsFile::create(world, config.output, plan, identity, options.force);
+  const std::vector<bool> committed = results.committed();
+  const auto committed_before = std::count(committed.begin(), committed.end(), true);
+  const double open_seconds = since(t0);
+  if (world.is_root()) {
+    spdlog::info("plan: {} streams, {} windows of {}, {} units{}", plan.streams.size(), plan.rows,
+                 format_duration(plan.window_ns), plan.units.size(),
+                 committed_before ? fmt::format(" ({} already committed)", committed_before) : std::string());
+  }
+
+  Coordinator coordinator(world);
+  UnitQueue queue(plan, committed, config.assignment, world, coordinator);
+  UnitRunner runner(source, plan, config.on_corrupt == plan::OnCorrupt::fail);
+  std::int64_t remaining_cost = 0;
+  for (const auto& u : plan.units) remaining_cost += committed[static_cast<std::size_t>(u.id)] ? 0 : u.cost;
+  Progress progress(progress_wanted(options.progress) && world.is_root(), static_cast<std::int64_t>(plan.units.size()),
+                    committed_before, remaining_cost, config.progress_ns);
+
+  RankStats mine;
+  JobSummary summary;
+  summary.units = static_cast<std::int64_t>(plan.units.size());
+  summary.rows = plan.rows;
+  summary.output = config.output;
+  std::vector<output::FinishedUnit> finished;
+  bool out_of_work = false;
+  bool stop_reported = false;
+  int stop_signal = 0;
+
+  for (;;) {
+    // Work until the checkpoint interval has passed, a stop is asked for, or no work is left.
+    const auto epoch_start = Clock::now();
+    std::exception_ptr error;
+    while (!out_of_work && !error) {
+      if (StopSignals::received() && !stop_reported) {
+        coordinator.request_stop(StopSignals::received());
+        stop_reported = true;
+      }
+      if (coordinator.stop_requested() != 0) break;
+      if (since(epoch_start) * 1e9 >= static_cast<double>(config.checkpoint_ns)) break;
+      try {
+        const std::int64_t unit = queue.next();
+        if (unit < 0) {
+          out_of_work = true;
+          break;
+        }
+        maybe_inject_fault("unit", world.rank());
+        UnitResult r = runner.run(unit);
+        for (const auto& c : r.corrupt) {
+          spdlog::warn("corrupt block {} of {} ({} .. {}): {}", c.block, c.stream, format_iso8601(c.first_ns),
+                       format_iso8601(c.last_ns), c.reason);
+        }
+        ++mine.units;
+        mine.samples += r.samples;
+        mine.bytes += r.bytes;
+        mine.corrupt += static_cast<std::int64_t>(r.corrupt.size());
+        mine.read_seconds += r.read_seconds;
+        mine.compute_seconds += r.compute_seconds;
+        coordinator.add_progress(1, r.samples);
+        finished.push_back(std::move(r.finished));
+      } catch (...) {
+        error = std::current_exception();
+      }
+      if (progress.due()) {
+        std::int64_t units = 0, samples = 0;
+        coordinator.progress(units, samples);
+        progress.print(units, samples);
+      }
+    }
+
+    // Epoch: agree, write everyone's finished rows in one collective pass, commit.
+    t0 = Clock::now();
+    agree(world, error);
+    maybe_inject_fault("epoch", world.rank());
+    std::int64_t flags[2] = {out_of_work ? 0 : 1, coordinator.stop_requested()};
+    std::int64_t global[2] = {0, 0};
+    check_mpi(MPI_Allreduce(flags, global, 2, MPI_INT64_T, MPI_MAX, world.get()), "MPI_Allreduce(epoch)");
+    mine.wait_seconds += since(t0);
+    t0 = Clock::now();
+    const output::EpochReport report = results.write_epoch(finished);
+    mine.write_seconds += since(t0);
+    finished.clear();
+    ++summary.epochs;
+    summary.all_collective = summary.all_collective && report.all_collective;
+    if (world.is_root()) {
+      std::int64_t units = 0, samples = 0;
+      coordinator.progress(units, samples);
+      progress.print(units, samples, true);
+    }
+    const bool all_done = global[0] == 0;
+    stop_signal = static_cast<int>(global[1]);
+    if (all_done || stop_signal != 0) break;
+  }
+
+  // Gather what every rank did, for the summary and the provenance.
+  const auto rows = gather_strings(world, mine.to_json().dump());
+  std::int64_t totals[4] = {mine.units, mine.samples, mine.bytes, mine.corrupt};
+  std::int64_t sums[4] = {0, 0, 0, 0};
+  check_mpi(MPI_Allreduce(totals, sums, 4, MPI_INT64_T, MPI_SUM, world.get()), "MPI_Allreduce(summary)");
+  summary.units_run = sums[0];
+  summary.samples = sums[1];
+  summary.bytes = sums[2];
+  summary.corrupt_blocks = sums[3];
+  const bool complete = stop_signal == 0;
+
+  json provenance;
+  if (world.is_root()) {
+    std::vector<double> busy;
+    json per_rank = json::array();
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      json j = json::parse(rows[r]);
+      busy.push_back(j.at("read_seconds").get<double>() + j.at("compute_seconds").get<double>());
+      j["rank"] = r;
+      if (r < launch.rows.size()) {
+        j["host"] = launch.rows[r].host;
+        j["threads"] = launch.rows[r].threads;
+        j["cpus"] = launch.rows[r].cpus;
+      }
+      per_rank.push_back(std::move(j));
+    }
+    summary.imbalance = plan::imbalance(busy);
+    summary.seconds = since(started);
+    std::vector<std::string> hosts;
+    for (const auto& row : launch.rows) {
+      if (std::find(hosts.begin(), hosts.end(), row.host) == hosts.end()) hosts.push_back(row.host);
+    }
+    provenance = {{"tsweep_version", version()},
+                  {"git_revision", git_revision()},
+                  {"started", format_iso8601(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                 started_wall.time_since_epoch()).count())},
+                  {"seconds", summary.seconds},
+                  {"ranks", world.size()},
+                  {"hosts", hosts},
+                  {"resumed", options.resume},
+                  {"units_committed_before", committed_before},
+                  {"complete", complete},
+                  {"stopped_by", complete ? "" : StopSignals::name(stop_signal)},
+                  {"config", config.to_yaml()},
+                  {"epochs", summary.epochs},
+                  {"timings", {{"plan_seconds", plan_seconds}, {"open_seconds", open_seconds}}},
+                  {"imbalance", summary.imbalance},
+                  {"per_rank", per_rank}};
+  }
+  results.write_provenance(world.is_root() ? provenance.dump() : std::string());
+
+  if (!complete) {
+    throw StoppedError(fmt::format("stopped by {} after committing {} of {} units; continue with: {}",
+                                   StopSignals::name(stop_signal), committed_before + summary.units_run, summary.units,
+                                   options.resume_command));
+  }
+  results.finish();
+  if (world.is_root()) {
+    spdlog::info("done: {} units, {} samples in {:.2f} s ({:.3g} samples/s), {} corrupt block(s), imbalance {:.2f} (max/mean busy time)",
+                 summary.units_run, summary.samples, summary.seconds,
+                 summary.seconds > 0 ? static_cast<double>(summary.samples) / summary.seconds : 0.0,
+                 summary.corrupt_blocks, summary.imbalance);
+  }
+  return summary;
+}
+
+}  // namespace tsweep::exec
