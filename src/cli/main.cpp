@@ -41,7 +41,6 @@ int run(tsweep::exec::Session& session, int argc, char** argv) {
 
   cli::CommandList commands;
   cli::add_info_command(app, commands);
-  cli::add_run_command(app, commands);
 
   try {
     app.parse(argc, argv);
