@@ -1,0 +1,90 @@
+#pragma once
+/// \file
+/// Encoding samples and their times into one self-contained block.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "tsweep/codec/block.hpp"
+#include "tsweep/codec/sample_type.hpp"
+#include "tsweep/core/span.hpp"
+
+namespace tsweep::codec {
+
+/// When the general-purpose zstd stage is applied to a section's streams.
+enum class ZstdStage : std::uint8_t {
+  off,        ///< never: fastest decode
+  automatic,  ///< only where it saves at least EncodeOptions::zstd_min_saving of the bytes
+  always,     ///< wherever it makes the stream smaller at all: smallest blocks
+};
+
+struct EncodeOptions {
+  ZstdStage zstd = ZstdStage::automatic;
+  /// zstd compression level (1 ... 22). Decoding speed hardly depends on it.
+  int zstd_level = 3;
+  /// Fraction of a stream's bytes that zstd must save to be kept in automatic
+  /// mode: below it, the decode time zstd costs is not worth the bytes.
+  double zstd_min_saving = 0.125;
+  /// Try the decimal (ALP) encoding for floats.
+  bool decimal_floats = true;
+};
+
+/// Regular time base of a block: time of sample i is sample_time(first_ns, rate_nhz, i).
+struct RegularTimes {
+  std::int64_t first_ns = 0;
+  std::int64_t rate_nhz = 0;
+};
+
+/// Encodes blocks. Holds scratch buffers and a zstd context, so one Encoder
+/// per thread reused across blocks allocates nothing once warm.
+/// Not thread-safe; cheap to move.
+class Encoder {
+ public:
+  explicit Encoder(EncodeOptions options = {});
+  ~Encoder();
+  Encoder(Encoder&&) noexcept;
+  Encoder& operator=(Encoder&&) noexcept;
+  Encoder(const Encoder&) = delete;
+  Encoder& operator=(const Encoder&) = delete;
+
+  [[nodiscard]] const EncodeOptions& options() const noexcept;
+  void set_options(const EncodeOptions& options);
+
+  /// Appends one block holding `values` at regular times to `out`; returns the
+  /// number of bytes appended. T is one of int16_t, int32_t, int64_t, float,
+  /// double. Throws CodecError for more than kMaxBlockSamples values, an
+  /// invalid rate, or a last sample time beyond the int64 range.
+  template <class T>
+  std::size_t encode(Span<const T> values, RegularTimes times, std::vector<std::byte>& out);
+
+  /// As above with one explicit time per value (any order, duplicates allowed).
+  template <class T>
+  std::size_t encode(Span<const T> values, Span<const std::int64_t> times,
+                     std::vector<std::byte>& out);
+
+  /// Type-erased forms: `values` holds count native-endian samples of `type`.
+  std::size_t encode(SampleType type, Span<const std::byte> values, RegularTimes times,
+                     std::vector<std::byte>& out);
+  std::size_t encode(SampleType type, Span<const std::byte> values,
+                     Span<const std::int64_t> times, std::vector<std::byte>& out);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+};
+
+/// One-off encoding with a temporary Encoder (allocates; keep an Encoder in loops).
+template <class T>
+std::size_t encode(Span<const T> values, RegularTimes times, std::vector<std::byte>& out,
+                   const EncodeOptions& options = {}) {
+  return Encoder(options).encode(values, times, out);
+}
+template <class T>
+std::size_t encode(Span<const T> values, Span<const std::int64_t> times,
+                   std::vector<std::byte>& out, const EncodeOptions& options = {}) {
+  return Encoder(options).encode(values, times, out);
+}
+
+}  // namespace tsweep::codec

@@ -1,0 +1,66 @@
+#include "kernels/kernels.hpp"
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "detail/bytes.hpp"
+
+namespace tsweep::codec::detail {
+
+namespace scalar {
+extern const Kernels kTable;
+}
+#if defined(__GNUC__) && (defined(__clang__) || __GNUC__ >= 12)
+#define TSWEEP_HAVE_VECTOR128 1
+namespace vector128 {
+extern const Kernels kTable;
+}
+#endif
+#if defined(TSWEEP_CODEC_AVX2)
+namespace avx2 {
+extern const Kernels kTable;
+}
+#endif
+
+namespace {
+
+std::vector<const Kernels*> detect() {
+  std::vector<const Kernels*> all{&scalar::kTable};
+#if defined(TSWEEP_HAVE_VECTOR128)
+  all.push_back(&vector128::kTable);
+#endif
+#if defined(TSWEEP_CODEC_AVX2)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2")) all.push_back(&avx2::kTable);
+#endif
+  return all;
+}
+
+const std::vector<const Kernels*>& available() {
+  static const std::vector<const Kernels*> all = detect();
+  return all;
+}
+
+std::atomic<const Kernels*>& active() {
+  static std::atomic<const Kernels*> k{available().back()};
+  return k;
+}
+
+}  // namespace
+
+const Kernels& kernels() noexcept { return *active().load(std::memory_order_relaxed); }
+std::size_t kernel_count() noexcept { return available().size(); }
+const Kernels& kernel_at(std::size_t i) noexcept { return *available().at(i); }
+void use_kernels(const Kernels& k) noexcept { active().store(&k, std::memory_order_relaxed); }
+
+std::uint64_t read_bits(const std::byte* data, std::size_t size, std::uint64_t bit,
+                        unsigned width) noexcept {
+  return read_packed(data, size, bit, width);
+}
+
+void fail_exception(const char* what, std::uint64_t position) {
+  fail(std::string("integer stream: ") + what + " (position " + std::to_string(position) + ")");
+}
+
+}  // namespace tsweep::codec::detail

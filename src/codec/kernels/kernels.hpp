@@ -1,0 +1,62 @@
+#pragma once
+// The decode loops that run per sample, compiled once per instruction set
+// (kernels_generic.cpp, kernels_avx2.cpp) and chosen at run time. This header
+// holds only plain data and out-of-line declarations: anything inline here
+// would be compiled with AVX2 in one object and could be picked by the linker
+// for a CPU without it.
+
+#include <cstddef>
+#include <cstdint>
+
+namespace tsweep::codec::detail {
+
+/// Samples per bit-width group; also the number of interleaved lanes.
+inline constexpr std::size_t kGroup = 16;
+
+/// A validated integer stream, ready for a row kernel (see FORMAT.md,
+/// "Integer stream"). All sizes were checked against `count` by the parser.
+struct RowStream {
+  std::size_t count = 0;               ///< values to write
+  const std::uint8_t* widths = nullptr;  ///< one bit width per group, each <= bits of W
+  std::size_t groups = 0;              ///< ceil(count / 16)
+  const std::byte* lanes = nullptr;    ///< 16 interleaved lane words per word index
+  std::size_t lane_words = 0;          ///< words per lane
+  unsigned order = 0;                  ///< 0, 1 or 2
+  std::uint64_t ref = 0, seed1 = 0, seed2 = 0;
+  // Exceptions: gap-coded positions and high bits, LSB-first packed.
+  std::uint32_t exceptions = 0;
+  unsigned pos_width = 0, high_width = 0;
+  const std::byte* exc_pos = nullptr;
+  std::size_t exc_pos_bytes = 0;
+  const std::byte* exc_high = nullptr;
+  std::size_t exc_high_bytes = 0;
+};
+
+/// One implementation of the per-sample loops. `out` receives count values of
+/// the lane type (written with memcpy, so it may be any sample buffer).
+struct Kernels {
+  const char* name;
+  void (*rows16)(const RowStream& s, std::byte* out);
+  void (*rows32)(const RowStream& s, std::byte* out);
+  void (*rows64)(const RowStream& s, std::byte* out);
+  /// In place: int64 n (|n| < 2^51) -> double (n * mul) / div.
+  void (*decimal64)(std::byte* data, std::size_t n, double mul, double div);
+  /// In place: int32 n (|n| < 2^22) -> float (n * mul) / div.
+  void (*decimal32)(std::byte* data, std::size_t n, float mul, float div);
+};
+
+/// The fastest kernels this CPU runs (chosen once).
+const Kernels& kernels() noexcept;
+/// Every implementation compiled in that this CPU can run, the portable scalar
+/// reference first (for tests and benchmarks).
+std::size_t kernel_count() noexcept;
+const Kernels& kernel_at(std::size_t i) noexcept;
+/// Makes kernels() return `k` (tests and benchmarks compare implementations).
+void use_kernels(const Kernels& k) noexcept;
+
+/// Out-of-line helpers the kernels call on their rare paths.
+std::uint64_t read_bits(const std::byte* data, std::size_t size, std::uint64_t bit,
+                        unsigned width) noexcept;
+[[noreturn]] void fail_exception(const char* what, std::uint64_t position);
+
+}  // namespace tsweep::codec::detail
