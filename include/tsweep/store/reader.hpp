@@ -1,0 +1,121 @@
+#pragma once
+/// \file
+/// Reading a store: the stream table at open, then only what is asked for —
+/// the index rows of one stream and time range (found by following the
+/// stream's runs and binary search on time), and the bytes of given blocks.
+/// Nothing here ever loads the whole index.
+///
+/// HDF5 is not thread-safe in this build: call a Reader from one thread (the
+/// thread that called MPI_Init, under MPI_THREAD_FUNNELED); decode the bytes
+/// it returns on as many threads as you like.
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "tsweep/core/span.hpp"
+#include "tsweep/store/stream.hpp"
+
+namespace tsweep::exec {
+class Comm;
+}
+
+namespace tsweep::store {
+
+/// Whether to open for SWMR reading (a store another process is appending to).
+enum class SwmrMode {
+  automatic,  ///< plain read; if the file is open in a writer, SWMR read
+  on,         ///< always SWMR read (sec2 driver; not with a communicator)
+  off,        ///< never
+};
+
+struct ReaderOptions {
+  SwmrMode swmr = SwmrMode::automatic;
+  /// Chunk cache of /blocks/data (bytes).
+  std::size_t data_cache_bytes = std::size_t{8} << 20;
+};
+
+/// A run as the store records it: consecutive index rows of one stream.
+struct RunInfo {
+  std::int64_t row = 0;  ///< row in /blocks/runs
+  std::int64_t stream = 0;
+  std::int64_t index_begin = 0;
+  std::int64_t block_count = 0;
+  std::int64_t first_ns = 0;
+  std::int64_t last_ns = 0;
+  std::int64_t sample_count = 0;
+  bool sorted = true;  ///< first and last times non-decreasing over its rows: binary search applies
+};
+
+/// Several blocks' bytes in one buffer, in the order they were asked for.
+struct BlockBytes {
+  std::vector<std::byte> bytes;
+  std::vector<std::size_t> offsets;  ///< start of block i in `bytes`; size() + 1 entries
+  [[nodiscard]] Span<const std::byte> block(std::size_t i) const noexcept {
+    return {bytes.data() + offsets[i], offsets[i + 1] - offsets[i]};
+  }
+  [[nodiscard]] std::size_t size() const noexcept { return offsets.empty() ? 0 : offsets.size() - 1; }
+};
+
+class Reader {
+ public:
+  /// Rank-local: opens `path` with the sec2 driver. IoError (exit 2) if the
+  /// file is missing, not HDF5, not a store, or of another format version.
+  static Reader open(const std::string& path, const ReaderOptions& options = {});
+  /// Collective on `comm`: every rank opens `path` with the MPI-IO driver;
+  /// rank 0 reads the stream table and broadcasts it. A failure on any rank
+  /// is agreed, so every rank throws. The Reader's destructor is collective too.
+  static Reader open(const exec::Comm& comm, const std::string& path, const ReaderOptions& options = {});
+
+  Reader(Reader&&) noexcept;
+  Reader& operator=(Reader&&) noexcept;
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+  ~Reader();
+
+  /// The stream table as of open() or the last refresh(), indexed by id.
+  [[nodiscard]] const std::vector<StreamInfo>& streams() const noexcept;
+  [[nodiscard]] const StreamInfo& stream(std::int64_t id) const;
+  [[nodiscard]] std::optional<std::int64_t> find_stream(std::string_view name) const;
+  /// Rank-local: the free attributes of stream `id` (read on demand).
+  [[nodiscard]] std::vector<std::pair<std::string, std::string>> attributes(std::int64_t id) const;
+  [[nodiscard]] StoreIdentity identity() const;
+
+  /// Rank-local: the committed blocks of `stream` holding a sample in
+  /// [t0, t1), ordered by (first_ns, block). Reads the stream's runs and only
+  /// the index rows that overlap (binary search within each run).
+  [[nodiscard]] std::vector<BlockRef> blocks(std::int64_t stream, std::int64_t t0 = INT64_MIN,
+                                             std::int64_t t1 = INT64_MAX) const;
+  /// Rank-local: the stream's runs, oldest first.
+  [[nodiscard]] std::vector<RunInfo> runs(std::int64_t stream) const;
+  /// Rank-local: index rows [first, first + count) as BlockRefs (for tools
+  /// that walk the index in order, such as verify).
+  [[nodiscard]] std::vector<BlockRef> index_rows(std::int64_t first, std::int64_t count) const;
+
+  /// Rank-local: the encoded bytes of one block.
+  void read_bytes(const BlockRef& block, std::vector<std::byte>& out) const;
+  /// Rank-local: the bytes of several blocks, with nearby blocks fetched in
+  /// one read (gaps up to `max_gap` bytes are read through and dropped).
+  [[nodiscard]] BlockBytes read_bytes(Span<const BlockRef> blocks, std::size_t max_gap = std::size_t{1} << 18) const;
+
+  /// SWMR readers: re-reads the stream table and sees the blocks committed
+  /// since. Returns true if anything grew. Rank-local; not for MPI-opened stores.
+  bool refresh();
+
+  [[nodiscard]] const std::string& path() const noexcept;
+  [[nodiscard]] bool swmr() const noexcept;
+  /// Times a torn stream row (read while the writer rewrote it) was read again.
+  [[nodiscard]] std::int64_t torn_row_retries() const noexcept;
+
+ private:
+  struct Impl;
+  explicit Reader(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace tsweep::store

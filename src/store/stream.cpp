@@ -1,0 +1,64 @@
+#include "tsweep/store/stream.hpp"
+
+#include <cmath>
+
+#include "tsweep/codec/time.hpp"
+#include "tsweep/core/error.hpp"
+
+namespace tsweep::store {
+
+void validate(const StreamSpec& s) {
+  const std::string who = "stream '" + s.name + "'";
+  if (s.name.empty()) throw ConfigError("a stream name is empty");
+  if (s.name.size() > kMaxNameBytes) {
+    throw ConfigError(who + ": the name is " + std::to_string(s.name.size()) + " bytes; at most " +
+                      std::to_string(kMaxNameBytes) + " fit");
+  }
+  if (s.unit.size() > kMaxUnitBytes) {
+    throw ConfigError(who + ": unit '" + s.unit + "' is longer than " + std::to_string(kMaxUnitBytes) + " bytes");
+  }
+  if (!codec::is_sample_type_code(static_cast<std::uint8_t>(s.type))) throw ConfigError(who + ": invalid sample type");
+  if (!std::isfinite(s.scale) || s.scale == 0.0) throw ConfigError(who + ": scale must be finite and non-zero");
+  if (!std::isfinite(s.offset)) throw ConfigError(who + ": offset must be finite");
+  if (s.rate_nhz != 0 && !codec::is_regular_rate(s.rate_nhz)) {
+    throw ConfigError(who + ": rate " + std::to_string(s.rate_nhz) + " nHz is outside 1 nHz ... 1 GHz");
+  }
+  if (!std::isnan(s.valid_min) && !std::isnan(s.valid_max) && s.valid_min > s.valid_max) {
+    throw ConfigError(who + ": valid range minimum is above its maximum");
+  }
+  for (const auto& [key, value] : s.attributes) {
+    if (key.empty() || key.size() > kMaxAttrKeyBytes) {
+      throw ConfigError(who + ": attribute key '" + key + "' must be 1 ... " + std::to_string(kMaxAttrKeyBytes) +
+                        " bytes");
+    }
+    if (value.size() > kMaxAttrValueBytes) {
+      throw ConfigError(who + ": attribute '" + key + "' is longer than " + std::to_string(kMaxAttrValueBytes) +
+                        " bytes");
+    }
+  }
+}
+
+namespace {
+bool same_double(double a, double b) noexcept { return (std::isnan(a) && std::isnan(b)) || a == b; }
+}  // namespace
+
+bool same_signal(const StreamSpec& a, const StreamSpec& b) noexcept {
+  return a.name == b.name && a.unit == b.unit && a.type == b.type && same_double(a.scale, b.scale) &&
+         same_double(a.offset, b.offset) && a.rate_nhz == b.rate_nhz && same_double(a.valid_min, b.valid_min) &&
+         same_double(a.valid_max, b.valid_max);
+}
+
+StreamSpec StreamInfo::spec() const {
+  StreamSpec s;
+  s.name = name;
+  s.unit = unit;
+  s.type = type;
+  s.scale = scale;
+  s.offset = offset;
+  s.rate_nhz = rate_nhz;
+  s.valid_min = valid_min;
+  s.valid_max = valid_max;
+  return s;
+}
+
+}  // namespace tsweep::store
