@@ -41,6 +41,7 @@ int run(tsweep::exec::Session& session, int argc, char** argv) {
 
   cli::CommandList commands;
   cli::add_info_command(app, commands);
+  cli::add_run_command(app, commands);
 
   try {
     app.parse(argc, argv);
