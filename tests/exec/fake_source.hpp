@@ -1,0 +1,153 @@
+#pragma once
+// An in-memory block source: streams encoded with the real codec, blocks cut
+// like a store cuts them, no HDF5. Lets the run pipeline be tested alone.
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "tsweep/codec/codec.hpp"
+#include "tsweep/exec/block_source.hpp"
+
+namespace tsweep::test {
+
+class FakeSource : public exec::BlockSource {
+ public:
+  struct Block {
+    store::BlockRef ref;
+    std::vector<std::byte> bytes;
+  };
+
+  /// Adds a regular int16 stream of `n` samples at `rate_nhz` from `first`,
+  /// in blocks of `block` samples, with a gap of `gap_ns` every `gap_every` blocks.
+  void add_regular(const std::string& name, std::int64_t first, std::int64_t rate_nhz, std::int64_t n,
+                   std::uint32_t block, std::int64_t gap_every, std::int64_t gap_ns, std::uint32_t seed) {
+    exec::SourceStream s = make_stream(name, rate_nhz, codec::SampleType::int16, 0.005, -5.0);
+    std::mt19937 rng(seed);
+    std::int64_t t = first;
+    std::int16_t v = 0;
+    std::vector<std::int16_t> values;
+    for (std::int64_t i = 0, b = 0; i < n; i += block, ++b) {
+      const auto count = static_cast<std::uint32_t>(std::min<std::int64_t>(block, n - i));
+      values.resize(count);
+      for (auto& x : values) {
+        v = static_cast<std::int16_t>(v + static_cast<int>(rng() % 21) - 10);
+        x = (rng() % 50 == 0) ? v : static_cast<std::int16_t>(v & ~3);  // flat runs
+      }
+      std::vector<std::byte> bytes;
+      m_encoder.encode<std::int16_t>(values, codec::RegularTimes{t, rate_nhz}, bytes);
+      add_block(s, bytes);
+      t = codec::sample_time(t, rate_nhz, count) + ((gap_every > 0 && (b + 1) % gap_every == 0) ? gap_ns : 0);
+    }
+    finish_stream(std::move(s));
+  }
+
+  /// Adds an irregular float64 stream with NaNs and some backwards and duplicate times.
+  void add_irregular(const std::string& name, std::int64_t first, std::int64_t n, std::uint32_t block,
+                     std::uint32_t seed) {
+    exec::SourceStream s = make_stream(name, 0, codec::SampleType::float64, 1.0, 0.0);
+    s.facts.has_valid_range = true;
+    s.facts.valid_min = -1.0;
+    s.facts.valid_max = 1.0;
+    std::mt19937 rng(seed);
+    std::int64_t t = first;
+    for (std::int64_t i = 0; i < n; i += block) {
+      const auto count = static_cast<std::uint32_t>(std::min<std::int64_t>(block, n - i));
+      std::vector<double> values(count);
+      std::vector<std::int64_t> times(count);
+      for (std::uint32_t k = 0; k < count; ++k) {
+        const auto r = rng() % 100;
+        t += r < 2 ? -50'000'000 : r < 4 ? 0 : static_cast<std::int64_t>(rng() % 2'000'000'000);
+        times[k] = t;
+        values[k] = r == 7 ? std::nan("") : std::round(std::sin(static_cast<double>(t) * 1e-10) * 150.0) / 100.0;
+      }
+      std::vector<std::byte> bytes;
+      m_encoder.encode<double>(values, times, bytes);
+      add_block(s, bytes);
+    }
+    finish_stream(std::move(s));
+  }
+
+  /// Flips a byte of block `index` of stream `stream` (its checksum then fails).
+  void corrupt(std::size_t stream, std::size_t index) {
+    auto& bytes = m_blocks[stream][index].bytes;
+    bytes[bytes.size() / 2] ^= std::byte{0x5a};
+  }
+
+  [[nodiscard]] const std::vector<exec::SourceStream>& streams() const override { return m_streams; }
+
+  std::vector<store::BlockRef> blocks(std::int64_t id, std::int64_t t0, std::int64_t t1) override {
+    std::vector<store::BlockRef> out;
+    const auto& blocks = m_blocks.at(static_cast<std::size_t>(id));
+    for (std::size_t b = 0; b < blocks.size(); ++b) {
+      if (!blocks[b].ref.overlaps(t0, t1)) continue;
+      if (out.empty() && b > 0) out.push_back(blocks[b - 1].ref);
+      out.push_back(blocks[b].ref);
+    }
+    return out;
+  }
+
+  void read(const std::vector<store::BlockRef>& refs, std::vector<std::byte>& out) override {
+    out.clear();
+    for (const auto& r : refs) {
+      const auto& b = m_blocks.at(static_cast<std::size_t>(r.stream)).at(static_cast<std::size_t>(r.block));
+      out.insert(out.end(), b.bytes.begin(), b.bytes.end());
+    }
+  }
+
+  [[nodiscard]] std::string name() const override { return "fake-store"; }
+  [[nodiscard]] store::StoreIdentity identity() const override {
+    store::StoreIdentity id;
+    id.uuid = "00000000-0000-4000-8000-000000000000";
+    id.format_version = 1;
+    id.streams = static_cast<std::int64_t>(m_streams.size());
+    for (const auto& b : m_blocks) id.blocks += static_cast<std::int64_t>(b.size());
+    return id;
+  }
+
+ private:
+  exec::SourceStream make_stream(const std::string& name, std::int64_t rate, codec::SampleType type, double scale,
+                                 double offset) {
+    exec::SourceStream s;
+    s.summary.id = static_cast<std::int64_t>(m_streams.size());
+    s.summary.name = name;
+    s.summary.rate_nhz = rate;
+    s.summary.first_ns = INT64_MAX;
+    s.summary.last_ns = INT64_MIN;
+    s.facts.rate_nhz = rate;
+    s.type = type;
+    s.scale = scale;
+    s.offset = offset;
+    m_blocks.emplace_back();
+    return s;
+  }
+
+  void add_block(exec::SourceStream& s, std::vector<std::byte>& bytes) {
+    const codec::BlockInfo info = codec::peek(bytes);
+    Block b;
+    b.ref.stream = s.summary.id;
+    b.ref.block = static_cast<std::int64_t>(m_blocks.back().size());
+    b.ref.first_ns = info.min_ns;
+    b.ref.last_ns = info.max_ns;
+    b.ref.count = info.count;
+    b.ref.length = static_cast<std::uint32_t>(bytes.size());
+    b.ref.checksum = info.checksum;
+    b.bytes = std::move(bytes);
+    s.summary.first_ns = std::min(s.summary.first_ns, info.min_ns);
+    s.summary.last_ns = std::max(s.summary.last_ns, info.max_ns);
+    s.summary.samples += info.count;
+    m_blocks.back().push_back(std::move(b));
+  }
+
+  void finish_stream(exec::SourceStream s) {
+    s.facts.first_ns = s.summary.first_ns;
+    s.facts.last_ns = s.summary.last_ns;
+    m_streams.push_back(std::move(s));
+  }
+
+  codec::Encoder m_encoder;
+  std::vector<exec::SourceStream> m_streams;
+  std::vector<std::vector<Block>> m_blocks;
+};
+
+}  // namespace tsweep::test
