@@ -336,6 +336,10 @@ BlockBytes Reader::read_bytes(Span<const BlockRef> blocks, std::size_t max_gap) 
   return out;
 }
 
+std::uint64_t Reader::data_size() const {
+  return static_cast<std::uint64_t>(detail::extent(m_impl->objects.data.get(), m_impl->path));
+}
+
 bool Reader::refresh() {
   auto& r = *m_impl;
   if (r.parallel) throw InternalError(r.path + ": refresh() is for serial SWMR readers");

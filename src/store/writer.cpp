@@ -11,6 +11,7 @@
 #include "detail/layout.hpp"
 #include "detail/probe.hpp"
 #include "detail/rows.hpp"
+#include "detail/uuid.hpp"
 #include "tsweep/core/error.hpp"
 
 namespace tsweep::store {

@@ -103,6 +103,9 @@ class Reader {
   /// one read (gaps up to `max_gap` bytes are read through and dropped).
   [[nodiscard]] BlockBytes read_bytes(Span<const BlockRef> blocks, std::size_t max_gap = std::size_t{1} << 18) const;
 
+  /// Bytes in /blocks/data as this reader sees them: no committed block ends past it.
+  [[nodiscard]] std::uint64_t data_size() const;
+
   /// SWMR readers: re-reads the stream table and sees the blocks committed
   /// since. Returns true if anything grew. Rank-local; not for MPI-opened stores.
   bool refresh();

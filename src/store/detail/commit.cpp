@@ -5,12 +5,13 @@
 namespace tsweep::store::detail {
 
 void add_run(StreamInfo& s, const RunRow& run, std::int64_t run_row) {
+  const std::int64_t first = run.first_ns, last = run.last_ns;
   if (s.sample_count == 0) {
-    s.first_ns = run.first_ns;
-    s.last_ns = run.last_ns;
+    s.first_ns = first;
+    s.last_ns = last;
   } else {
-    s.first_ns = std::min(s.first_ns, run.first_ns);
-    s.last_ns = std::max(s.last_ns, run.last_ns);
+    s.first_ns = std::min(s.first_ns, first);
+    s.last_ns = std::max(s.last_ns, last);
   }
   s.block_count += run.block_count;
   s.sample_count += run.sample_count;
@@ -36,13 +37,16 @@ CommitRows build_commit(std::vector<PendingBlock> pending, std::int64_t index_be
     run.first_ns = pending[i].row.first_ns;
     run.last_ns = pending[i].row.last_ns;
     run.flags = kRunSorted;
-    std::int64_t prev_last = INT64_MIN;
+    std::int64_t prev_last = INT64_MIN, first = run.first_ns, last = run.last_ns;
     for (; i < pending.size() && pending[i].row.stream == sid; ++i) {
       const BlockRow& r = pending[i].row;
-      if (r.last_ns < prev_last) run.flags &= ~kRunSorted;
-      prev_last = r.last_ns;
-      run.first_ns = std::min(run.first_ns, r.first_ns);
-      run.last_ns = std::max(run.last_ns, r.last_ns);
+      const std::int64_t r_first = r.first_ns, r_last = r.last_ns;
+      if (r_last < prev_last) run.flags &= ~kRunSorted;
+      prev_last = r_last;
+      first = std::min(first, r_first);
+      last = std::max(last, r_last);
+      run.first_ns = first;
+      run.last_ns = last;
       run.block_count += 1;
       run.sample_count += r.count;
       run.encoded_bytes += r.length;

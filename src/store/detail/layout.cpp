@@ -2,7 +2,6 @@
 
 #include <array>
 #include <cstdio>
-#include <random>
 
 #include "detail/rows.hpp"
 #include "tsweep/core/error.hpp"
@@ -165,37 +164,6 @@ void write_rows_at(hid_t dataset, hid_t mem, const std::vector<hsize_t>& rows, c
   const hsize_t n = rows.size();
   h5::Handle mspace(H5Screate_simple(1, &n, nullptr), path, "writing rows");
   h5::check(H5Dwrite(dataset, mem, mspace.get(), fspace.get(), small_buffer_dxpl(), in), path, "updating rows");
-}
-
-std::string random_uuid() {
-  std::random_device rd;
-  const std::uint64_t hi = (std::uint64_t{rd()} << 32) | rd();
-  const std::uint64_t lo = (std::uint64_t{rd()} << 32) | rd();
-  std::array<std::uint8_t, 16> b{};
-  for (int i = 0; i < 8; ++i) {
-    b[i] = static_cast<std::uint8_t>(hi >> (56 - 8 * i));
-    b[8 + i] = static_cast<std::uint8_t>(lo >> (56 - 8 * i));
-  }
-  b[6] = static_cast<std::uint8_t>((b[6] & 0x0f) | 0x40);
-  b[8] = static_cast<std::uint8_t>((b[8] & 0x3f) | 0x80);
-  char text[37];
-  std::snprintf(text, sizeof text, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-  return text;
-}
-
-std::string uuid_from(std::uint64_t hi, std::uint64_t lo) {
-  std::array<std::uint8_t, 16> b{};
-  for (int i = 0; i < 8; ++i) {
-    b[i] = static_cast<std::uint8_t>(hi >> (56 - 8 * i));
-    b[8 + i] = static_cast<std::uint8_t>(lo >> (56 - 8 * i));
-  }
-  b[6] = static_cast<std::uint8_t>((b[6] & 0x0f) | 0x80);
-  b[8] = static_cast<std::uint8_t>((b[8] & 0x3f) | 0x80);
-  char text[37];
-  std::snprintf(text, sizeof text, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-  return text;
 }
 
 void write_string_attribute(hid_t object, const char* name, const std::string& value, const std::string& path) {

@@ -65,12 +65,6 @@ void write_rows(hid_t dataset, hid_t mem, std::int64_t first, std::int64_t count
 void write_rows_at(hid_t dataset, hid_t mem, const std::vector<hsize_t>& rows, const void* in,
                    const std::string& path);
 
-/// A random (version 4) UUID, "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".
-std::string random_uuid();
-/// A UUID-shaped name derived from two 64-bit words (version 8 layout), for
-/// stores whose content is a pure function of their parameters.
-std::string uuid_from(std::uint64_t hi, std::uint64_t lo);
-
 void write_string_attribute(hid_t object, const char* name, const std::string& value, const std::string& path);
 void write_int_attribute(hid_t object, const char* name, std::int64_t value, const std::string& path);
 /// nullopt-like empty string when the attribute is absent or not a string.

@@ -1,7 +1,9 @@
 #pragma once
 // The on-disk rows of the store's tables (src/store/FORMAT.md) and their
-// HDF5 types. Memory layout is the natural C++ one; the file layout is the
-// same members packed, so h5py sees no padding fields.
+// HDF5 types. Rows are packed, in memory as in the file: h5py sees no padding
+// fields, and reads and writes need no type conversion (which would also turn
+// collective MPI-IO transfers into independent ones). Copy members out before
+// taking their address: they may be misaligned.
 
 #include <hdf5.h>
 
@@ -17,6 +19,8 @@ inline constexpr std::size_t kNameField = kMaxNameBytes + 1;
 inline constexpr std::size_t kUnitField = kMaxUnitBytes + 1;
 inline constexpr std::size_t kKeyField = kMaxAttrKeyBytes + 1;
 inline constexpr std::size_t kValueField = kMaxAttrValueBytes + 1;
+
+#pragma pack(push, 1)
 
 /// One row of /streams. `gen` and `gen_check` bracket the row: a writer sets
 /// both to the same new value at every update, so a reader that sees them
@@ -80,6 +84,8 @@ struct RunRow {
   std::int64_t encoded_bytes;
   std::uint32_t flags;
 };
+
+#pragma pack(pop)
 
 /// The HDF5 types of the rows, made once per process (never closed).
 struct RowTypes {

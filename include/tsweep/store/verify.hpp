@@ -1,0 +1,69 @@
+#pragma once
+/// \file
+/// Checking a store (`tsweep verify`): every committed block's bytes against
+/// its checksum and its index row, and that it decodes. Under MPI the blocks
+/// are split evenly across ranks and decoded on each rank's threads; the bad
+/// blocks are gathered to rank 0.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tsweep/codec/decoder.hpp"
+#include "tsweep/core/span.hpp"
+#include "tsweep/store/reader.hpp"
+#include "tsweep/store/stream.hpp"
+
+namespace tsweep::exec {
+class Comm;
+}
+
+namespace tsweep::store {
+
+/// A block that failed a check.
+struct BadBlock {
+  std::int64_t block = 0;  ///< index row
+  std::int64_t stream = 0;
+  std::string name;
+  std::int64_t first_ns = 0;  ///< as the index says
+  std::int64_t last_ns = 0;
+  std::string reason;
+};
+
+struct VerifyOptions {
+  int threads = 1;
+  SwmrMode swmr = SwmrMode::automatic;  ///< serial verify only
+  bool decode = true;                   ///< decode every block, not only checksum it
+  std::size_t batch_bytes = std::size_t{32} << 20;  ///< bytes read per batch and rank
+};
+
+struct VerifyReport {
+  std::string path;
+  std::string uuid;
+  std::int64_t streams = 0;
+  std::int64_t blocks = 0;   ///< blocks checked (all ranks)
+  std::int64_t samples = 0;
+  std::int64_t bytes = 0;
+  double seconds = 0;
+  int ranks = 1;
+  int threads = 1;
+  bool swmr = false;
+  std::vector<BadBlock> bad;  ///< sorted by block; complete on rank 0 only under MPI
+};
+
+/// Rank-local: verifies the store with a serial reader (SWMR as options say).
+VerifyReport verify_store(const std::string& path, const VerifyOptions& options);
+/// Collective on `comm`: every rank opens the store with MPI-IO and checks an
+/// equal share of the committed blocks. Totals are on every rank, the list of
+/// bad blocks on rank 0.
+VerifyReport verify_store(const exec::Comm& comm, const std::string& path, const VerifyOptions& options);
+
+/// Rank-local: checks one block against its index row and its stream. Returns
+/// an empty string for a good block, else the reason in one line.
+std::string check_block(const BlockRef& ref, const StreamInfo& stream, Span<const std::byte> bytes,
+                        codec::Decoder& decoder, std::vector<std::byte>& scratch, bool decode = true);
+
+/// The report as JSON: {"store", "uuid", "blocks", "samples", "bytes", "seconds", "ranks", "threads", "bad": [...]}.
+std::string verify_report_json(const VerifyReport& report);
+
+}  // namespace tsweep::store
