@@ -41,6 +41,9 @@ int run(tsweep::exec::Session& session, int argc, char** argv) {
 
   cli::CommandList commands;
   cli::add_info_command(app, commands);
+  cli::add_generate_command(app, commands);
+  cli::add_inspect_command(app, commands);
+  cli::add_verify_command(app, commands);
   cli::add_run_command(app, commands);
 
   try {
