@@ -169,7 +169,8 @@ StreamModel make_model(const GeneratorConfig& c, const Generator& g, std::int64_
   const std::int64_t bed = stream / kKindsPerBed;
   s.bpm = 55.0 + static_cast<double>(hash(c.seed, bed, kRate, 0) % 45);
   s.phase0 = unit(hash(c.seed, bed, kPhase, 0)) * 2.0;
-  s.beat_ns = static_cast<std::int64_t>(60e9 / s.bpm);
+  // Beat times in whole milliseconds, as monitors report them: RR values are then decimals.
+  s.beat_ns = static_cast<std::int64_t>(60e3 / s.bpm) * 1'000'000;
   return s;
 }
 
@@ -240,7 +241,8 @@ T to_raw(const Model& m, double physical) {
 
 // Beats: base time of beat j (before duplicates), strictly increasing in j.
 std::int64_t beat_base(const GeneratorConfig& c, std::int64_t stream, const StreamModel& s, std::int64_t j) {
-  return s.start + j * s.beat_ns + static_cast<std::int64_t>(unit(hash(c.seed, stream, kJitter, j)) * 0.2 * static_cast<double>(s.beat_ns));
+  const auto jitter_ms = static_cast<std::int64_t>(unit(hash(c.seed, stream, kJitter, j)) * 0.2 * static_cast<double>(s.beat_ns / 1'000'000));
+  return s.start + j * s.beat_ns + jitter_ms * 1'000'000;
 }
 std::int64_t beat_time(const GeneratorConfig& c, std::int64_t stream, const StreamModel& s, std::int64_t j) {
   if (j > 0 && c.anomalies && unit(hash(c.seed, stream, kDup, j)) < c.duplicate_probability) {
@@ -351,7 +353,7 @@ void Generator::fill(std::int64_t stream, const BlockPlan& plan, Span<std::byte>
       const std::int64_t b = plan.begin + j;
       const std::int64_t t = beat_time(m_config, stream, s, b);
       const bool nan = m_config.anomalies && unit(hash(m_config.seed, stream, kNan, b)) < m_config.nan_probability / 60;
-      const double rr = nan ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(t - prev) * 1e-9;
+      const double rr = nan ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>((t - prev) / 1'000'000) / 1000.0;
       std::memcpy(v + j, &rr, sizeof rr);
       if (!times.empty()) times[j] = t;
       prev = t;

@@ -214,6 +214,7 @@ VerifyReport verify_store(const std::string& path, const VerifyOptions& options)
   report.samples = tally.samples;
   report.bytes = tally.bytes;
   report.bad = std::move(tally.bad);
+  report.bad_blocks = static_cast<std::int64_t>(report.bad.size());
   std::sort(report.bad.begin(), report.bad.end(), [](auto& a, auto& b) { return a.block < b.block; });
   report.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   return report;
@@ -230,11 +231,13 @@ VerifyReport verify_store(const exec::Comm& comm, const std::string& path, const
   report.threads = std::max(1, options.threads);
   const auto runs = committed_runs(reader, &comm);
   Tally tally = exec::agreed(comm, [&] { return check_shares(reader, my_share(runs, comm.size(), comm.rank()), options); });
-  std::int64_t local[3] = {tally.blocks, tally.samples, tally.bytes}, total[3] = {0, 0, 0};
-  exec::check_mpi(MPI_Allreduce(local, total, 3, MPI_INT64_T, MPI_SUM, comm.get()), "summing verified blocks");
+  std::int64_t local[4] = {tally.blocks, tally.samples, tally.bytes, static_cast<std::int64_t>(tally.bad.size())};
+  std::int64_t total[4] = {0, 0, 0, 0};
+  exec::check_mpi(MPI_Allreduce(local, total, 4, MPI_INT64_T, MPI_SUM, comm.get()), "summing verified blocks");
   report.blocks = total[0];
   report.samples = total[1];
   report.bytes = total[2];
+  report.bad_blocks = total[3];
   nlohmann::json mine = nlohmann::json::array();
   for (const auto& b : tally.bad) mine.push_back(to_json(b));
   const auto gathered = exec::gather_strings(comm, mine.dump());
@@ -255,7 +258,7 @@ std::string verify_report_json(const VerifyReport& r) {
   nlohmann::json j{{"store", r.path},     {"uuid", r.uuid},       {"streams", r.streams},
                    {"blocks", r.blocks},  {"samples", r.samples}, {"bytes", r.bytes},
                    {"seconds", r.seconds}, {"ranks", r.ranks},    {"threads", r.threads},
-                   {"swmr", r.swmr},      {"bad_blocks", r.bad.size()}};
+                   {"swmr", r.swmr},      {"bad_blocks", r.bad_blocks}};
   j["bad"] = nlohmann::json::array();
   for (const auto& b : r.bad) j["bad"].push_back(to_json(b));
   return j.dump(2);
