@@ -2,6 +2,7 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <string>
 
 namespace tsweep::codec::detail {
@@ -40,7 +41,8 @@ ChunkWriter::~ChunkWriter() = default;
 ChunkWriter::ChunkWriter(ChunkWriter&&) noexcept = default;
 ChunkWriter& ChunkWriter::operator=(ChunkWriter&&) noexcept = default;
 
-void ChunkWriter::write(ByteWriter& out, Span<const std::byte> raw, const EncodeOptions& options) {
+void ChunkWriter::write(ByteWriter& out, Span<const std::byte> raw, const EncodeOptions& options,
+                        std::size_t section_bytes) {
   const auto raw_size = static_cast<std::uint32_t>(raw.size());
   const bool try_zstd = options.zstd == ZstdStage::always
                             ? raw.size() > 16
@@ -55,9 +57,10 @@ void ChunkWriter::write(ByteWriter& out, Span<const std::byte> raw, const Encode
                                             raw.size(), options.zstd_level);
     if (ZSTD_isError(n)) fail(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
     const double cost = static_cast<double>(n + varint_size(n));
+    const double judged = static_cast<double>(std::max(raw.size(), section_bytes));
     const double limit = options.zstd == ZstdStage::always
                              ? static_cast<double>(raw.size())
-                             : static_cast<double>(raw.size()) * (1.0 - options.zstd_min_saving);
+                             : static_cast<double>(raw.size()) - judged * options.zstd_min_saving;
     if (cost < limit) {
       out.u8(static_cast<std::uint8_t>(ChunkMethod::zstd));
       out.varint(raw_size);
@@ -95,7 +98,9 @@ Span<const std::byte> ChunkReader::materialize(const ChunkRef& chunk, const char
   }
   if (m_next == m_pool.size()) m_pool.emplace_back();
   std::vector<std::byte>& buf = m_pool[m_next++];
-  if (buf.size() < chunk.raw_size) buf.resize(chunk.raw_size);
+  // Slack after the data: kernels may read a byte past the end (RowStream).
+  constexpr std::size_t kSlack = 16;
+  if (buf.size() < chunk.raw_size + kSlack) buf.resize(chunk.raw_size + kSlack);
   const std::size_t n = ZSTD_decompressDCtx(m_dctx.get(), buf.data(), chunk.raw_size,
                                             chunk.stored.data(), chunk.stored.size());
   if (ZSTD_isError(n)) fail(where + ": zstd: " + ZSTD_getErrorName(n));

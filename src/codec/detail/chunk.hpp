@@ -37,7 +37,12 @@ class ChunkWriter {
   ChunkWriter(ChunkWriter&&) noexcept;
   ChunkWriter& operator=(ChunkWriter&&) noexcept;
 
-  void write(ByteWriter& out, Span<const std::byte> raw, const EncodeOptions& options);
+  /// Writes `raw` as one chunk. In automatic mode zstd is kept only when it
+  /// saves zstd_min_saving of `section_bytes` (the bytes of the whole section
+  /// the chunk belongs to, when larger than the chunk): a small stream that
+  /// shrinks well is not worth a decompression call if the block barely does.
+  void write(ByteWriter& out, Span<const std::byte> raw, const EncodeOptions& options,
+             std::size_t section_bytes = 0);
 
  private:
   struct FreeCCtx {

@@ -1,6 +1,7 @@
 #include "detail/int_stream.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 #include <type_traits>
 
@@ -26,41 +27,35 @@ constexpr W mask_of(unsigned w) noexcept {
   return w >= kBits<W> ? static_cast<W>(~W{0}) : static_cast<W>((Wide<W>{1} << w) - 1);
 }
 
-/// Residuals of delta order `order` with seeds x[-1] = x[-2] = x[0], so the
-/// first residuals are 0 (order 1) or 0 and x[1]-x[0] (order 2).
+/// Residual of delta order `order` at index i >= 2.
 template <class W>
-void residuals(const W* x, std::size_t n, unsigned order, W* r) noexcept {
-  if (n == 0) return;
-  if (order == 0) {
-    std::copy(x, x + n, r);
-    return;
-  }
-  r[0] = 0;
-  if (order == 1) {
-    for (std::size_t i = 1; i < n; ++i) r[i] = static_cast<W>(Wide<W>{x[i]} - x[i - 1]);
-    return;
-  }
-  if (n > 1) r[1] = static_cast<W>(Wide<W>{x[1]} - x[0]);
-  for (std::size_t i = 2; i < n; ++i) {
-    r[i] = static_cast<W>(Wide<W>{x[i]} - Wide<W>{x[i - 1]} - x[i - 1] + x[i - 2]);
-  }
+inline W residual(const W* x, std::size_t i, unsigned order) noexcept {
+  if (order == 0) return x[i];
+  if (order == 1) return static_cast<W>(Wide<W>{x[i]} - x[i - 1]);
+  return static_cast<W>(Wide<W>{x[i]} - Wide<W>{x[i - 1]} - x[i - 1] + x[i - 2]);
 }
 
-/// Bits the packed groups would take (ignoring exceptions): a cheap proxy
-/// for comparing transforms.
+/// Residuals of group g (16 values from index 16 g, fewer at the end) with
+/// seeds x[-1] = x[-2] = x[0], so the first residuals are 0 (order 1) or 0 and
+/// x[1] - x[0] (order 2). Missing tail values repeat the first residual, so
+/// they change no minimum, maximum or OR.
 template <class W>
-std::uint64_t packed_cost(const W* r, std::size_t n, W ref) noexcept {
-  std::uint64_t bits = 0;
-  std::size_t g = 0;
-  for (; g + kGroup <= n; g += kGroup) {
-    W acc = 0;
-    for (std::size_t l = 0; l < kGroup; ++l) acc = static_cast<W>(acc | zigzag<W>(static_cast<W>(r[g + l] - ref)));
-    bits += bit_length(acc);
+void group_residuals(const W* x, std::size_t n, std::size_t g, unsigned order, W* r) noexcept {
+  const std::size_t start = g * kGroup;
+  if (start >= 2 && start + kGroup <= n) {
+    for (std::size_t l = 0; l < kGroup; ++l) r[l] = residual(x, start + l, order);
+    return;
   }
-  W acc = 0;
-  for (; g < n; ++g) acc = static_cast<W>(acc | zigzag<W>(static_cast<W>(r[g] - ref)));
-  bits += bit_length(acc);
-  return bits * kGroup;
+  for (std::size_t l = 0; l < kGroup; ++l) {
+    const std::size_t i = start + l;
+    if (i >= n) {
+      r[l] = r[0];
+    } else if (order == 0 || i >= 2) {
+      r[l] = residual(x, i, order);
+    } else {
+      r[l] = i == 0 ? W{0} : static_cast<W>(Wide<W>{x[1]} - x[0]);
+    }
+  }
 }
 
 template <class W>
@@ -69,96 +64,172 @@ struct Transform {
   W ref = 0;
 };
 
-/// Picks the delta order and reference: reference 0 suits residuals centred
-/// on zero; the midpoint of their range (frame of reference) suits offset
-/// data without deltas and constant steps.
+/// Picks the delta order and reference from (a sample of) the groups, by the
+/// bits their packing would take ignoring exceptions. Reference 0 suits
+/// residuals centred on zero; the midpoint of their range (frame of
+/// reference) suits offset data and constant steps.
 template <class W>
-Transform<W> choose_transform(const W* x, std::size_t n, std::vector<W>& r) {
+Transform<W> choose_transform(const W* x, std::size_t n) noexcept {
   using S = std::make_signed_t<W>;
+  const std::size_t groups = (n + kGroup - 1) / kGroup;
+  const std::size_t stride = groups > 512 ? 4 : 1;  // a quarter of the groups is plenty
   Transform<W> best;
   std::uint64_t best_cost = ~std::uint64_t{0};
-  r.resize(n);
+  W r[kGroup];
   for (unsigned order = 0; order <= 2; ++order) {
-    residuals(x, n, order, r.data());
-    S lo = n ? static_cast<S>(r[0]) : S{0};
-    S hi = lo;
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto v = static_cast<S>(r[i]);
-      lo = v < lo ? v : lo;
-      hi = v > hi ? v : hi;
+    S lo = 0;
+    S hi = 0;
+    std::uint64_t cost0 = 0;
+    for (std::size_t g = 0; g < groups; g += stride) {
+      group_residuals(x, n, g, order, r);
+      W acc = 0;
+      S glo = static_cast<S>(r[0]);
+      S ghi = glo;
+      for (std::size_t l = 0; l < kGroup; ++l) {
+        acc = static_cast<W>(acc | zigzag<W>(r[l]));
+        const auto v = static_cast<S>(r[l]);
+        glo = v < glo ? v : glo;
+        ghi = v > ghi ? v : ghi;
+      }
+      if (g == 0) {
+        lo = glo;
+        hi = ghi;
+      }
+      lo = glo < lo ? glo : lo;
+      hi = ghi > hi ? ghi : hi;
+      cost0 += bit_length(acc);
     }
-    const auto mid = static_cast<W>(static_cast<W>(lo) +
-                                    static_cast<W>((static_cast<W>(hi) - static_cast<W>(lo)) / 2));
-    const std::uint64_t c0 = packed_cost<W>(r.data(), n, 0);
-    if (c0 < best_cost) {
-      best_cost = c0;
+    if (cost0 < best_cost) {
+      best_cost = cost0;
       best = {order, 0};
     }
-    if (mid != 0) {
-      const std::uint64_t cm = packed_cost<W>(r.data(), n, mid);
-      if (cm < best_cost) {
-        best_cost = cm;
-        best = {order, mid};
-      }
+    const auto range = static_cast<W>(static_cast<W>(hi) - static_cast<W>(lo));
+    const auto mid = static_cast<W>(static_cast<W>(lo) + static_cast<W>(range / 2));
+    const auto mag = static_cast<S>(mid) < 0 ? static_cast<W>(W{0} - mid) : mid;
+    if (mag == 0 || mag < range / 8) continue;  // centring would change little
+    std::uint64_t costm = 0;
+    for (std::size_t g = 0; g < groups && costm < best_cost; g += stride) {
+      group_residuals(x, n, g, order, r);
+      W acc = 0;
+      for (std::size_t l = 0; l < kGroup; ++l) acc = static_cast<W>(acc | zigzag<W>(static_cast<W>(r[l] - mid)));
+      costm += bit_length(acc);
+    }
+    if (costm < best_cost) {
+      best_cost = costm;
+      best = {order, mid};
     }
   }
   return best;
 }
 
-/// Width for one group of 16 minimising 16 * w + exc_cost * (values wider than w).
+/// Zigzag residuals of the chosen transform for all n values, padded with
+/// zeros to whole groups.
 template <class W>
-unsigned choose_width(const W* z, unsigned exc_cost) noexcept {
-  unsigned lens[kGroup];
-  unsigned maxlen = 0;
-  for (std::size_t l = 0; l < kGroup; ++l) {
-    lens[l] = bit_length(z[l]);
-    maxlen = lens[l] > maxlen ? lens[l] : maxlen;
+void zigzag_residuals(const W* x, std::size_t n, Transform<W> t, W* z) noexcept {
+  const std::size_t head = n < 2 ? n : 2;
+  for (std::size_t i = 0; i < head; ++i) {
+    const W r = t.order == 0 ? x[i] : (i == 0 ? W{0} : static_cast<W>(Wide<W>{x[1]} - x[0]));
+    z[i] = zigzag<W>(static_cast<W>(r - t.ref));
   }
-  if (maxlen <= 1) return maxlen;
-  unsigned hist[kBits<W> + 1];
-  std::fill(hist, hist + maxlen + 1, 0u);
-  for (unsigned len : lens) ++hist[len];
-  unsigned best = maxlen;
-  unsigned best_cost = static_cast<unsigned>(kGroup) * maxlen;
-  unsigned above = 0;
-  for (unsigned w = maxlen; w-- > 0;) {
-    above += hist[w + 1];
-    const unsigned cost = static_cast<unsigned>(kGroup) * w + exc_cost * above;
-    if (cost < best_cost) {
-      best = w;
-      best_cost = cost;
+  const W ref = t.ref;
+  if (t.order == 0) {
+    for (std::size_t i = head; i < n; ++i) z[i] = zigzag<W>(static_cast<W>(x[i] - ref));
+  } else if (t.order == 1) {
+    for (std::size_t i = head; i < n; ++i) z[i] = zigzag<W>(static_cast<W>(Wide<W>{x[i]} - x[i - 1] - ref));
+  } else {
+    for (std::size_t i = head; i < n; ++i) {
+      z[i] = zigzag<W>(static_cast<W>(Wide<W>{x[i]} - Wide<W>{x[i - 1]} - x[i - 1] + x[i - 2] - ref));
     }
   }
-  return best;
+  const std::size_t padded = (n + kGroup - 1) / kGroup * kGroup;
+  std::fill(z + n, z + padded, W{0});
 }
 
-struct ExceptionStats {
-  std::uint32_t count = 0;
+struct Exceptions {
+  std::vector<std::uint32_t>& pos;
+  std::vector<std::uint64_t>& high;
   std::uint64_t max_gap = 0;
   std::uint64_t max_high = 0;
 };
 
+/// Bit lengths of all values and the largest per group, computed once for
+/// both width passes.
 template <class W>
-ExceptionStats select_widths(const W* z, std::size_t groups, unsigned exc_cost,
-                             std::vector<std::uint8_t>& widths) {
-  ExceptionStats st;
-  std::uint64_t last = 0;
+void bit_lengths(const W* z, std::size_t groups, std::uint8_t* lens, std::uint8_t* maxlens) noexcept {
   for (std::size_t g = 0; g < groups; ++g) {
-    const unsigned w = choose_width(z + g * kGroup, exc_cost);
-    widths[g] = static_cast<std::uint8_t>(w);
-    for (std::size_t l = 0; l < kGroup; ++l) {
-      const W v = z[g * kGroup + l];
-      if (bit_length(v) > w) {
-        const std::uint64_t p = g * kGroup + l;
-        const std::uint64_t gap = st.count ? p - last - 1 : p;
-        st.max_gap = std::max(st.max_gap, gap);
-        st.max_high = std::max<std::uint64_t>(st.max_high, static_cast<std::uint64_t>(v) >> w);
-        last = p;
-        ++st.count;
-      }
+    const W* v = z + g * kGroup;
+    W acc = 0;
+    for (std::size_t l = 0; l < kGroup; ++l) acc = static_cast<W>(acc | v[l]);
+    maxlens[g] = static_cast<std::uint8_t>(bit_length(acc));
+    if (maxlens[g] > 2) {
+      for (std::size_t l = 0; l < kGroup; ++l) lens[g * kGroup + l] = static_cast<std::uint8_t>(bit_length(v[l]));
     }
   }
-  return st;
+}
+
+/// Number of the 16 lengths (each <= 64) above w, eight bytes at a time:
+/// adding 127 - w sets a byte's top bit exactly when the byte exceeds w.
+inline unsigned count_above(const std::uint8_t* lens, unsigned w) noexcept {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  std::uint64_t a;
+  std::uint64_t b;
+  std::memcpy(&a, lens, 8);
+  std::memcpy(&b, lens + 8, 8);
+  const std::uint64_t k = (127u - w) * kOnes;
+  const std::uint64_t top = (((a + k) & (kOnes << 7)) >> 7) + (((b + k) & (kOnes << 7)) >> 7);
+  return static_cast<unsigned>((top * kOnes) >> 56);
+}
+
+/// Chooses each group's width, minimising 16 * w + exc_cost * (values wider
+/// than w), and records the exceptions that choice makes.
+template <class W>
+void select_widths(const W* z, std::size_t groups, const std::uint8_t* lens, const std::uint8_t* maxlens,
+                   unsigned exc_cost, std::uint8_t* widths, Exceptions& exc) {
+  exc.pos.clear();
+  exc.high.clear();
+  exc.max_gap = exc.max_high = 0;
+  for (std::size_t g = 0; g < groups; ++g) {
+    const unsigned maxlen = maxlens[g];
+    unsigned best = maxlen;
+    if (maxlen > 2) {
+      const std::uint8_t* gl = lens + g * kGroup;
+      unsigned best_cost = static_cast<unsigned>(kGroup) * maxlen;
+      // The best width is nearly always within a few bits of the widest
+      // value: try those without branches (the outcome is data-dependent and
+      // mispredicts), and search further down only when the last one won.
+      constexpr unsigned kWindow = 6;
+      const unsigned low = maxlen > kWindow ? maxlen - kWindow : 0;
+      for (unsigned w = maxlen; w-- > low;) {
+        const unsigned cost = static_cast<unsigned>(kGroup) * w + exc_cost * count_above(gl, w);
+        best = cost < best_cost ? w : best;
+        best_cost = cost < best_cost ? cost : best_cost;
+      }
+      if (best == low) {
+        for (unsigned w = low; w-- > 0;) {
+          const unsigned above = count_above(gl, w);
+          if (exc_cost * above >= best_cost) break;  // only grows as w shrinks
+          const unsigned cost = static_cast<unsigned>(kGroup) * w + exc_cost * above;
+          if (cost < best_cost) {
+            best_cost = cost;
+            best = w;
+          }
+        }
+      }
+      if (best < maxlen) {
+        for (std::size_t l = 0; l < kGroup; ++l) {
+          if (gl[l] <= best) continue;
+          const auto p = static_cast<std::uint32_t>(g * kGroup + l);
+          const std::uint64_t gap = exc.pos.empty() ? p : p - exc.pos.back() - 1;
+          const std::uint64_t high = static_cast<std::uint64_t>(z[p]) >> best;
+          exc.max_gap = std::max(exc.max_gap, gap);
+          exc.max_high = std::max(exc.max_high, high);
+          exc.pos.push_back(p);
+          exc.high.push_back(high);
+        }
+      }
+    }
+    widths[g] = static_cast<std::uint8_t>(best);
+  }
 }
 
 Span<const std::byte> bytes_of(const void* p, std::size_t n) noexcept {
@@ -173,32 +244,60 @@ void encode_int_stream(Span<const W> x, ByteWriter& out, IntScratch& scratch, Ch
   IntBuffers<W>& b = scratch.buffers<W>();
   const std::size_t n = x.size();
   const std::size_t groups = (n + kGroup - 1) / kGroup;
-  const Transform<W> t = choose_transform(x.data(), n, b.residual);
-  residuals(x.data(), n, t.order, b.residual.data());
-  b.zigzag.assign(groups * kGroup, W{0});
-  for (std::size_t i = 0; i < n; ++i) b.zigzag[i] = zigzag<W>(static_cast<W>(b.residual[i] - t.ref));
+  const Transform<W> t = choose_transform(x.data(), n);
+  b.zigzag.resize(groups * kGroup);
+  zigzag_residuals(x.data(), n, t, b.zigzag.data());
 
   // Widths, twice if the first guess of an exception's cost was off.
   scratch.widths.resize(groups);
+  scratch.lens.resize(groups * kGroup);
+  scratch.maxlens.resize(groups);
+  bit_lengths(b.zigzag.data(), groups, scratch.lens.data(), scratch.maxlens.data());
+  Exceptions exc{scratch.int_exc_pos, scratch.int_exc_high};
   unsigned exc_cost = bit_length(n) + 2;
-  ExceptionStats st = select_widths(b.zigzag.data(), groups, exc_cost, scratch.widths);
-  if (st.count > 0) {
-    const unsigned actual = std::max(1u, bit_length(st.max_gap) + bit_length(st.max_high));
+  select_widths(b.zigzag.data(), groups, scratch.lens.data(), scratch.maxlens.data(), exc_cost,
+                scratch.widths.data(), exc);
+  if (!exc.pos.empty()) {
+    const unsigned actual = std::max(1u, bit_length(exc.max_gap) + bit_length(exc.max_high));
     if (actual != exc_cost) {
       exc_cost = actual;
-      st = select_widths(b.zigzag.data(), groups, exc_cost, scratch.widths);
+      select_widths(b.zigzag.data(), groups, scratch.lens.data(), scratch.maxlens.data(), exc_cost,
+                    scratch.widths.data(), exc);
     }
   }
 
-  // Pack the low bits into 16 lanes sharing one bit offset per group.
+  // Width codes: the three most common consecutive widths get 2-bit codes.
+  unsigned hist[kBits<W> + 1] = {};
+  for (std::uint8_t w : scratch.widths) ++hist[w];
+  unsigned base = 0;
+  unsigned covered = 0;
+  for (unsigned c = 0; c + 2 <= kBits<W>; ++c) {
+    const unsigned k = hist[c] + hist[c + 1] + hist[c + 2];
+    if (k > covered) {
+      covered = k;
+      base = c;
+    }
+  }
+  scratch.width_codes.assign((groups + 3) / 4, 0);
+  scratch.width_escapes.clear();
   std::uint64_t total_bits = 0;
-  for (std::uint8_t w : scratch.widths) total_bits += w;
+  for (std::size_t g = 0; g < groups; ++g) {
+    const unsigned w = scratch.widths[g];
+    total_bits += w;
+    unsigned code = w - base;
+    if (w < base || code > 2) {
+      code = 3;
+      scratch.width_escapes.push_back(static_cast<std::uint8_t>(w));
+    }
+    scratch.width_codes[g / 4] = static_cast<std::uint8_t>(scratch.width_codes[g / 4] | (code << (2 * (g % 4))));
+  }
+
+  // Pack the low bits into 16 lanes sharing one bit offset per group.
   const std::size_t lane_words = static_cast<std::size_t>((total_bits + kBits<W> - 1) / kBits<W>);
   b.lanes.assign((lane_words + 1) * kGroup, W{0});
   std::uint64_t bit = 0;
   for (std::size_t g = 0; g < groups; ++g) {
     const unsigned w = scratch.widths[g];
-    if (w == 0) continue;
     const std::size_t k = static_cast<std::size_t>(bit / kBits<W>);
     const unsigned sh = static_cast<unsigned>(bit % kBits<W>);
     const W mask = mask_of<W>(w);
@@ -213,54 +312,84 @@ void encode_int_stream(Span<const W> x, ByteWriter& out, IntScratch& scratch, Ch
     bit += w;
   }
 
-  const unsigned pos_width = bit_length(st.max_gap);
-  const unsigned high_width = bit_length(st.max_high);
+  const unsigned pos_width = bit_length(exc.max_gap);
+  const unsigned high_width = bit_length(exc.max_high);
+  const auto n_exc = static_cast<std::uint32_t>(exc.pos.size());
   out.u8(static_cast<std::uint8_t>(t.order));
   out.u8(0);
   const W seed = n ? x[0] : W{0};
   out.fixed<W>(t.ref);
   out.fixed<W>(seed);
   out.fixed<W>(seed);
-  out.varint(st.count);
+  out.varint(n_exc);
   out.u8(static_cast<std::uint8_t>(pos_width));
   out.u8(static_cast<std::uint8_t>(high_width));
-  chunks.write(out, bytes_of(scratch.widths.data(), groups), options);
-  chunks.write(out, bytes_of(b.lanes.data(), lane_words * kGroup * sizeof(W)), options);
-  if (st.count == 0) return;
-
+  out.u8(static_cast<std::uint8_t>(base));
+  out.varint(static_cast<std::uint32_t>(scratch.width_escapes.size()));
+  const std::size_t section = scratch.width_codes.size() + scratch.width_escapes.size() +
+                              lane_words * kGroup * sizeof(W) +
+                              packed_bytes(n_exc, pos_width) + packed_bytes(n_exc, high_width);
+  chunks.write(out, bytes_of(scratch.width_codes.data(), scratch.width_codes.size()), options, section);
+  chunks.write(out, bytes_of(scratch.width_escapes.data(), scratch.width_escapes.size()), options, section);
+  chunks.write(out, bytes_of(b.lanes.data(), lane_words * kGroup * sizeof(W)), options, section);
+  if (n_exc == 0) return;
   scratch.bits.clear();
   {
     BitWriter bw(scratch.bits);
-    std::uint64_t last = 0;
-    std::uint32_t k = 0;
-    for (std::size_t g = 0; g < groups; ++g) {
-      const unsigned w = scratch.widths[g];
-      for (std::size_t l = 0; l < kGroup; ++l) {
-        const std::uint64_t p = g * kGroup + l;
-        if (bit_length(b.zigzag[p]) > w) {
-          bw.put(k ? p - last - 1 : p, pos_width);
-          last = p;
-          ++k;
-        }
-      }
-    }
+    for (std::uint32_t j = 0; j < n_exc; ++j) bw.put(j ? exc.pos[j] - exc.pos[j - 1] - 1 : exc.pos[0], pos_width);
     bw.flush();
   }
-  chunks.write(out, bytes_of(scratch.bits.data(), scratch.bits.size()), options);
+  chunks.write(out, bytes_of(scratch.bits.data(), scratch.bits.size()), options, section);
   scratch.bits.clear();
   {
     BitWriter bw(scratch.bits);
-    for (std::size_t g = 0; g < groups; ++g) {
-      const unsigned w = scratch.widths[g];
-      for (std::size_t l = 0; l < kGroup; ++l) {
-        const W v = b.zigzag[g * kGroup + l];
-        if (bit_length(v) > w) bw.put(static_cast<std::uint64_t>(v) >> w, high_width);
-      }
-    }
+    for (std::uint64_t h : exc.high) bw.put(h, high_width);
     bw.flush();
   }
-  chunks.write(out, bytes_of(scratch.bits.data(), scratch.bits.size()), options);
+  chunks.write(out, bytes_of(scratch.bits.data(), scratch.bits.size()), options, section);
 }
+
+namespace {
+
+/// Bits set in v, without the library call baseline x86-64 compiles
+/// __builtin_popcountll to.
+inline unsigned popcount64(std::uint64_t v) noexcept {
+  v = v - ((v >> 1) & 0x5555555555555555ull);
+  v = (v & 0x3333333333333333ull) + ((v >> 2) & 0x3333333333333333ull);
+  v = (v + (v >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+  return static_cast<unsigned>((v * 0x0101010101010101ull) >> 56);
+}
+
+/// Sums the widths the codes and escapes describe, validating them. Eight
+/// code bytes (32 groups) at a time: code 3 is where both bits are set.
+std::uint64_t total_width_bits(ByteReader& in, const RowStream& s, std::size_t n_escapes, unsigned max_width) {
+  constexpr std::uint64_t kLow = 0x5555555555555555ull;
+  const std::size_t bytes = (s.groups + 3) / 4;
+  if (s.groups % 4 != 0 && (s.width_codes[bytes - 1] >> (2 * (s.groups % 4))) != 0) {
+    in.error("unused width codes are not 0");
+  }
+  std::uint64_t escapes = 0;
+  std::uint64_t code_sum = 0;  // of all codes, escapes counted as 3
+  for (std::size_t i = 0; i < bytes; i += 8) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, s.width_codes + i, bytes - i < 8 ? bytes - i : 8);
+    escapes += popcount64(w & (w >> 1) & kLow);
+    code_sum += popcount64(w & kLow) + 2 * std::uint64_t{popcount64(w & (kLow << 1))};
+  }
+  if (escapes != n_escapes) {
+    in.error(std::to_string(escapes) + " escaped widths coded, " + std::to_string(n_escapes) + " stored");
+  }
+  std::uint64_t total = code_sum - 3 * escapes + std::uint64_t{s.width_base} * (s.groups - escapes);
+  for (std::size_t e = 0; e < n_escapes; ++e) {
+    if (s.width_escapes[e] > max_width) {
+      in.error("escaped width " + std::to_string(s.width_escapes[e]) + " above " + std::to_string(max_width));
+    }
+    total += s.width_escapes[e];
+  }
+  return total;
+}
+
+}  // namespace
 
 template <class W>
 void decode_int_stream(ByteReader& in, std::size_t count, std::byte* out, ChunkReader& chunks) {
@@ -284,19 +413,18 @@ void decode_int_stream(ByteReader& in, std::size_t count, std::byte* out, ChunkR
     in.error("exception high-bit width " + std::to_string(s.high_width) + " is not in 1.." +
              std::to_string(kBits<W>));
   }
+  s.width_base = in.u8("width base");
+  if (s.width_base + 2 > kBits<W>) in.error("width base " + std::to_string(s.width_base) + " too large");
+  const std::uint32_t n_escapes = in.varint("escaped width count");
+  if (n_escapes > s.groups) in.error(std::to_string(n_escapes) + " escaped widths for " + std::to_string(s.groups) + " groups");
 
-  const ChunkRef wref = read_chunk(in, s.groups, "bit widths");
-  const Span<const std::byte> widths = chunks.materialize(wref, in.section(), "bit widths");
-  std::uint64_t total_bits = 0;
-  for (std::size_t g = 0; g < s.groups; ++g) {
-    const auto w = static_cast<std::uint8_t>(widths[g]);
-    if (w > kBits<W>) {
-      in.error("group " + std::to_string(g) + " has bit width " + std::to_string(w) + " above " +
-               std::to_string(kBits<W>));
-    }
-    total_bits += w;
-  }
-  s.widths = reinterpret_cast<const std::uint8_t*>(widths.data());
+  const ChunkRef cref = read_chunk(in, (s.groups + 3) / 4, "width codes");
+  const ChunkRef eref = read_chunk(in, n_escapes, "escaped widths");
+  // The kernels read one byte past the last escape; a stored escape chunk is
+  // followed by the lanes chunk's method byte, a decompressed one by slack.
+  s.width_codes = reinterpret_cast<const std::uint8_t*>(chunks.materialize(cref, in.section(), "width codes").data());
+  s.width_escapes = reinterpret_cast<const std::uint8_t*>(chunks.materialize(eref, in.section(), "escaped widths").data());
+  const std::uint64_t total_bits = total_width_bits(in, s, n_escapes, kBits<W>);
   s.lane_words = static_cast<std::size_t>((total_bits + kBits<W> - 1) / kBits<W>);
   const ChunkRef lref = read_chunk(in, s.lane_words * kGroup * sizeof(W), "packed lanes");
   s.lanes = chunks.materialize(lref, in.section(), "packed lanes").data();

@@ -28,6 +28,12 @@ struct IntScratch {
   IntBuffers<std::uint32_t> b32;
   IntBuffers<std::uint64_t> b64;
   std::vector<std::uint8_t> widths;
+  std::vector<std::uint8_t> lens;     // bit length of every zigzag residual
+  std::vector<std::uint8_t> maxlens;  // per group
+  std::vector<std::uint8_t> width_codes;
+  std::vector<std::uint8_t> width_escapes;
+  std::vector<std::uint32_t> int_exc_pos;
+  std::vector<std::uint64_t> int_exc_high;
   std::vector<std::byte> bits;
   // Decimal floats: their integers, and the values that are not decimals.
   std::vector<std::uint32_t> ints32;

@@ -222,16 +222,18 @@ std::uint32_t encode_decimal(const F* v, std::size_t n, DecimalParams p, ByteWri
   out.u8(static_cast<std::uint8_t>(p.f));
   out.varint(n_exc);
   out.u8(static_cast<std::uint8_t>(pos_width));
+  const std::size_t start = out.size();
   encode_int_stream<W>(Span<const W>(ints->data(), n), out, scratch, chunks, options);
   if (n_exc == 0) return 0;
+  const std::size_t section = out.size() - start + packed_bytes(n_exc, pos_width) + scratch.exc_raw.size();
   scratch.bits.clear();
   BitWriter bw(scratch.bits);
   for (std::size_t j = 0; j < n_exc; ++j) {
     bw.put(j ? scratch.exc_pos[j] - scratch.exc_pos[j - 1] - 1 : scratch.exc_pos[0], pos_width);
   }
   bw.flush();
-  chunks.write(out, {scratch.bits.data(), scratch.bits.size()}, options);
-  chunks.write(out, {scratch.exc_raw.data(), scratch.exc_raw.size()}, options);
+  chunks.write(out, {scratch.bits.data(), scratch.bits.size()}, options, section);
+  chunks.write(out, {scratch.exc_raw.data(), scratch.exc_raw.size()}, options, section);
   return n_exc;
 }
 

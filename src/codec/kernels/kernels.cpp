@@ -54,11 +54,6 @@ std::size_t kernel_count() noexcept { return available().size(); }
 const Kernels& kernel_at(std::size_t i) noexcept { return *available().at(i); }
 void use_kernels(const Kernels& k) noexcept { active().store(&k, std::memory_order_relaxed); }
 
-std::uint64_t read_bits(const std::byte* data, std::size_t size, std::uint64_t bit,
-                        unsigned width) noexcept {
-  return read_packed(data, size, bit, width);
-}
-
 void fail_exception(const char* what, std::uint64_t position) {
   fail(std::string("integer stream: ") + what + " (position " + std::to_string(position) + ")");
 }

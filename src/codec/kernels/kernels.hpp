@@ -17,8 +17,12 @@ inline constexpr std::size_t kGroup = 16;
 /// "Integer stream"). All sizes were checked against `count` by the parser.
 struct RowStream {
   std::size_t count = 0;               ///< values to write
-  const std::uint8_t* widths = nullptr;  ///< one bit width per group, each <= bits of W
   std::size_t groups = 0;              ///< ceil(count / 16)
+  // Group widths: 2-bit codes, 4 per byte; code c < 3 is width base + c, code
+  // 3 takes the next escape byte. The byte after the last escape is readable.
+  const std::uint8_t* width_codes = nullptr;
+  const std::uint8_t* width_escapes = nullptr;
+  unsigned width_base = 0;
   const std::byte* lanes = nullptr;    ///< 16 interleaved lane words per word index
   std::size_t lane_words = 0;          ///< words per lane
   unsigned order = 0;                  ///< 0, 1 or 2
@@ -54,9 +58,7 @@ const Kernels& kernel_at(std::size_t i) noexcept;
 /// Makes kernels() return `k` (tests and benchmarks compare implementations).
 void use_kernels(const Kernels& k) noexcept;
 
-/// Out-of-line helpers the kernels call on their rare paths.
-std::uint64_t read_bits(const std::byte* data, std::size_t size, std::uint64_t bit,
-                        unsigned width) noexcept;
+/// Out of line: kernels call it on damaged input only.
 [[noreturn]] void fail_exception(const char* what, std::uint64_t position);
 
 }  // namespace tsweep::codec::detail

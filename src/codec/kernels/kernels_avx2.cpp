@@ -8,6 +8,10 @@
 
 #include "kernels/kernels.hpp"
 
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
+
 namespace tsweep::codec::detail::avx2 {
 #define TSWEEP_KERNEL_VECTOR_BYTES 32
 #include "kernels/rows.inl"

@@ -8,6 +8,10 @@
 
 #include "kernels/kernels.hpp"
 
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
+
 namespace tsweep::codec::detail::scalar {
 #define TSWEEP_KERNEL_VECTOR_BYTES 0
 #include "kernels/rows.inl"

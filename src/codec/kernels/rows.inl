@@ -20,6 +20,28 @@ constexpr W mask_of(unsigned w) noexcept {
   return w >= kBits ? static_cast<W>(~W{0}) : static_cast<W>((WideOf<W>{1} << w) - 1);
 }
 
+/// Value of `width` bits at bit offset `bit` of LSB-first packed data (the
+/// parser checked the bits lie inside `size` bytes).
+inline std::uint64_t packed_at(const std::byte* data, std::size_t size, std::uint64_t bit,
+                               unsigned width) noexcept {
+  if (width == 0) return 0;
+  const std::size_t byte = static_cast<std::size_t>(bit >> 3);
+  const unsigned shift = static_cast<unsigned>(bit & 7);
+  std::uint64_t lo = 0;
+  if (byte + 8 <= size) {
+    std::memcpy(&lo, data + byte, 8);
+  } else {
+    for (std::size_t k = 0; byte + k < size && k < 8; ++k) {
+      lo |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(data[byte + k])) << (8 * k);
+    }
+  }
+  std::uint64_t v = lo >> shift;
+  if (shift + width > 64 && byte + 8 < size) {
+    v |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(data[byte + 8])) << (64 - shift);
+  }
+  return width == 64 ? v : (v & ((std::uint64_t{1} << width) - 1));
+}
+
 /// Walks the exception list in position order.
 class ExcCursor {
  public:
@@ -30,17 +52,25 @@ class ExcCursor {
   /// ORs the pending exceptions of the group starting at `start` into `row`.
   template <class W>
   void patch(W* row, std::uint64_t start, unsigned w) {
-    constexpr unsigned kBits = 8 * sizeof(W);
     while (m_next < start + kGroup) {
-      const unsigned room = kBits - (w < kBits ? w : kBits);
-      if (m_high == 0 || room == 0 || (room < 64 && (m_high >> room) != 0)) {
-        fail_exception("exception does not fit its group's bit width", m_next);
-      }
       W& v = row[m_next - start];
-      v = static_cast<W>(v | static_cast<W>(m_high << w));
+      v = static_cast<W>(v | high_bits<W>(w));
       advance();
     }
   }
+
+  /// The pending exception's high bits, shifted above a group width of w.
+  template <class W>
+  W high_bits(unsigned w) const {
+    constexpr unsigned kBits = 8 * sizeof(W);
+    const unsigned room = kBits - (w < kBits ? w : kBits);
+    if (m_high == 0 || room == 0 || (room < 64 && (m_high >> room) != 0)) {
+      fail_exception("exception does not fit its group's bit width", m_next);
+    }
+    return static_cast<W>(m_high << w);
+  }
+
+  void skip() { advance(); }
 
  private:
   void advance() {
@@ -49,9 +79,9 @@ class ExcCursor {
       return;
     }
     --m_left;
-    const std::uint64_t gap = read_bits(m_s.exc_pos, m_s.exc_pos_bytes, m_pos_bit, m_s.pos_width);
+    const std::uint64_t gap = packed_at(m_s.exc_pos, m_s.exc_pos_bytes, m_pos_bit, m_s.pos_width);
     m_pos_bit += m_s.pos_width;
-    m_high = read_bits(m_s.exc_high, m_s.exc_high_bytes, m_high_bit, m_s.high_width);
+    m_high = packed_at(m_s.exc_high, m_s.exc_high_bytes, m_high_bit, m_s.high_width);
     m_high_bit += m_s.high_width;
     m_next = m_started ? m_next + 1 + gap : gap;
     m_started = true;
@@ -66,6 +96,15 @@ class ExcCursor {
   std::uint64_t m_high = 0;
   bool m_started = false;
 };
+
+/// Width of group g; `esc` counts the escapes used so far. Branch-free: the
+/// escape byte is read even when unused (the stream guarantees one byte).
+inline unsigned group_width(const RowStream& s, std::size_t g, std::size_t& esc) noexcept {
+  const unsigned code = (s.width_codes[g >> 2] >> ((g & 3) * 2)) & 3u;
+  const unsigned escaped = s.width_escapes[esc];
+  esc += code == 3;
+  return code == 3 ? escaped : s.width_base + code;
+}
 
 template <class W>
 inline W load_word(const std::byte* p) noexcept {
@@ -84,9 +123,10 @@ void rows_scalar(const RowStream& s, std::byte* out) {
   W x = static_cast<W>(s.seed1);
   W d = static_cast<W>(s.seed1 - s.seed2);
   std::uint64_t bit = 0;
+  std::size_t esc = 0;
   W row[kGroup];
   for (std::size_t g = 0; g < s.groups; ++g) {
-    const unsigned w = s.widths[g];
+    const unsigned w = group_width(s, g, esc);
     const std::uint64_t k = bit / kBits;
     const unsigned sh = static_cast<unsigned>(bit % kBits);
     bit += w;
@@ -130,10 +170,31 @@ inline V splat(W x) noexcept {
   return v + x;
 }
 
-template <class V, std::size_t K, std::size_t... I>
-inline V shift_up(V v, std::index_sequence<I...>) noexcept {
+// Lane shuffles written as index lists; the compiler turns them into byte
+// shifts and permutes. Lanes are grouped in 128-bit halves (one half for
+// 16-byte vectors) because shifting within a half is one instruction.
+template <std::size_t L, std::size_t H, std::size_t K>
+constexpr std::size_t shift_index(std::size_t i) noexcept {
+  return (i % H) < K ? 0 : L + i - K;  // index 0 reads the zero vector
+}
+
+template <class V, std::size_t L, std::size_t H, std::size_t K, std::size_t... I>
+inline V shift_within_halves(V v, std::index_sequence<I...>) noexcept {
+  // Compilers turn the generic shuffle into two instructions; the byte shift is one.
+#if defined(__AVX2__)
+  if constexpr (sizeof(V) == 32) return (V)_mm256_slli_si256((__m256i)v, K * (16 / H));
+#endif
+#if defined(__SSE2__)
+  if constexpr (sizeof(V) == 16) return (V)_mm_slli_si128((__m128i)v, K * (16 / H));
+#endif
   const V z = {};
-  return __builtin_shufflevector(z, v, (I < K ? 0 : sizeof...(I) + I - K)...);
+  return __builtin_shufflevector(z, v, shift_index<L, H, K>(I)...);
+}
+
+template <class V, std::size_t L, std::size_t H, std::size_t... I>
+inline V low_half_total_to_high_half(V v, std::index_sequence<I...>) noexcept {
+  const V z = {};
+  return __builtin_shufflevector(z, v, (I < H ? 0 : L + H - 1)...);
 }
 
 template <class V, std::size_t... I>
@@ -142,81 +203,239 @@ inline V broadcast_last(V v, std::index_sequence<I...>) noexcept {
 }
 
 /// Inclusive prefix sum across the L lanes of v.
-template <class V, std::size_t L>
+template <class V, std::size_t L, std::size_t H>
 inline V prefix_sum(V v) noexcept {
   using Seq = std::make_index_sequence<L>;
-  if constexpr (L > 1) v += shift_up<V, 1>(v, Seq{});
-  if constexpr (L > 2) v += shift_up<V, 2>(v, Seq{});
-  if constexpr (L > 4) v += shift_up<V, 4>(v, Seq{});
-  if constexpr (L > 8) v += shift_up<V, 8>(v, Seq{});
+  if constexpr (H > 1) v += shift_within_halves<V, L, H, 1>(v, Seq{});
+  if constexpr (H > 2) v += shift_within_halves<V, L, H, 2>(v, Seq{});
+  if constexpr (H > 4) v += shift_within_halves<V, L, H, 4>(v, Seq{});
+  if constexpr (H > 8) v += shift_within_halves<V, L, H, 8>(v, Seq{});
+  if constexpr (L > H) {
+    static_assert(L == 2 * H, "at most two 128-bit halves");
+    v += low_half_total_to_high_half<V, L, H>(v, Seq{});
+  }
   return v;
 }
 
-template <class W, unsigned Order>
-void rows_vector(const RowStream& s, std::byte* out) {
-  constexpr std::size_t kVB = TSWEEP_KERNEL_VECTOR_BYTES;
-  using V = typename VecOf<W, kVB>::type;
-  constexpr std::size_t kLanes = kVB / sizeof(W);
-  static_assert(kLanes >= 1 && kLanes <= kGroup && kGroup % kLanes == 0);
-  constexpr std::size_t kVecs = kGroup / kLanes;
-  constexpr unsigned kBits = 8 * sizeof(W);
-  constexpr std::size_t kRowBytes = kGroup * sizeof(W);
-  using Seq = std::make_index_sequence<kLanes>;
-  alignas(64) static const std::byte zeros[kRowBytes] = {};
+template <class W>
+struct MaskTable {
+  W m[8 * sizeof(W) + 1];
+  constexpr MaskTable() : m() {
+    for (unsigned w = 0; w <= 8 * sizeof(W); ++w) m[w] = mask_of<W>(w);
+  }
+};
 
+template <class W>
+struct VectorTraits {
+  static constexpr std::size_t kVB = TSWEEP_KERNEL_VECTOR_BYTES;
+  using V = typename VecOf<W, kVB>::type;
+  static constexpr std::size_t kLanes = kVB / sizeof(W);
+  static constexpr std::size_t kHalf = 16 / sizeof(W) < kLanes ? 16 / sizeof(W) : kLanes;
+  static_assert(kLanes >= 1 && kLanes <= kGroup && kGroup % kLanes == 0);
+  static constexpr std::size_t kVecs = kGroup / kLanes;
+  static constexpr unsigned kBits = 8 * sizeof(W);
+  static constexpr std::size_t kRowBytes = kGroup * sizeof(W);
+};
+
+/// n << (bits - sh) for sh in [0, bits), where a shift by the full width
+/// gives 0: one x86 shift (counts >= the width clear the lane), two elsewhere.
+template <class W, class V>
+inline V high_part(V n, unsigned sh) noexcept {
+  constexpr unsigned kBits = 8 * sizeof(W);
+#if defined(__AVX2__)
+  if constexpr (sizeof(V) == 32) {
+    const __m128i c = _mm_cvtsi32_si128(static_cast<int>(kBits - sh));
+    if constexpr (sizeof(W) == 2) return (V)_mm256_sll_epi16((__m256i)n, c);
+    if constexpr (sizeof(W) == 4) return (V)_mm256_sll_epi32((__m256i)n, c);
+    if constexpr (sizeof(W) == 8) return (V)_mm256_sll_epi64((__m256i)n, c);
+  }
+#endif
+#if defined(__SSE2__)
+  if constexpr (sizeof(V) == 16) {
+    const __m128i c = _mm_cvtsi32_si128(static_cast<int>(kBits - sh));
+    if constexpr (sizeof(W) == 2) return (V)_mm_sll_epi16((__m128i)n, c);
+    if constexpr (sizeof(W) == 4) return (V)_mm_sll_epi32((__m128i)n, c);
+    if constexpr (sizeof(W) == 8) return (V)_mm_sll_epi64((__m128i)n, c);
+  }
+#endif
+  return (n << 1) << (kBits - 1 - sh);
+}
+
+/// Unpacks the group at bit offset `bit`, width w, from the word rows at cur/nxt.
+template <class W>
+inline void unpack_group(const std::byte* cur, const std::byte* nxt, std::uint64_t bit, unsigned w,
+                         typename VectorTraits<W>::V* u) noexcept {
+  using T = VectorTraits<W>;
+  using V = typename T::V;
+  static constexpr MaskTable<W> kMasks{};
+  const unsigned sh = static_cast<unsigned>(bit % T::kBits);
+  const V mask = splat<V>(kMasks.m[w]);
+  for (std::size_t j = 0; j < T::kVecs; ++j) {
+    V c;
+    V n;
+    std::memcpy(&c, cur + j * T::kVB, T::kVB);
+    std::memcpy(&n, nxt + j * T::kVB, T::kVB);
+    u[j] = ((c >> sh) | high_part<W>(n, sh)) & mask;
+  }
+}
+
+/// Zigzag, reference and the order's prefix sums. Each carry between groups
+/// depends on one vector add, so consecutive groups overlap in the pipeline.
+template <class W, unsigned Order, bool HasRef>
+inline void finish_group(typename VectorTraits<W>::V* u, typename VectorTraits<W>::V ref,
+                         typename VectorTraits<W>::V& cx, typename VectorTraits<W>::V& cd) noexcept {
+  using T = VectorTraits<W>;
+  using V = typename T::V;
+  using Seq = std::make_index_sequence<T::kLanes>;
+  const V one = splat<V>(W{1});
+  for (std::size_t j = 0; j < T::kVecs; ++j) {
+    V r = (u[j] >> 1) ^ (V{} - (u[j] & one));
+    if constexpr (HasRef) r += ref;
+    if constexpr (Order >= 1) {
+      const V p1 = prefix_sum<V, T::kLanes, T::kHalf>(r);
+      if constexpr (Order == 1) {
+        r = p1 + cx;
+        cx += broadcast_last(p1, Seq{});
+      } else {
+        const V d = p1 + cd;
+        cd += broadcast_last(p1, Seq{});
+        const V p2 = prefix_sum<V, T::kLanes, T::kHalf>(d);
+        r = p2 + cx;
+        cx += broadcast_last(p2, Seq{});
+      }
+    }
+    u[j] = r;
+  }
+}
+
+/// Four 2-bit width codes per byte, spread to four bytes.
+struct CodeSpread {
+  std::uint32_t v[256];
+  constexpr CodeSpread() : v() {
+    for (unsigned b = 0; b < 256; ++b) {
+      v[b] = (b & 3u) | ((b >> 2) & 3u) << 8 | ((b >> 4) & 3u) << 16 | ((b >> 6) & 3u) << 24;
+    }
+  }
+};
+
+/// Widths of groups [g0, g0 + m) into w (g0 a multiple of 4; w has room for
+/// m rounded up to 4). `esc` counts the escapes used so far.
+inline void decode_widths(const RowStream& s, std::size_t g0, std::size_t m, std::size_t& esc,
+                          std::uint8_t* w) noexcept {
+  static constexpr CodeSpread kSpread{};
+  const std::uint32_t base4 = s.width_base * 0x01010101u;
+  const std::uint8_t* codes = s.width_codes + g0 / 4;
+  const std::size_t nbytes = (m + 3) / 4;
+  for (std::size_t j = 0; j < nbytes; ++j) {
+    const std::uint32_t v = kSpread.v[codes[j]] + base4;
+    std::memcpy(w + 4 * j, &v, 4);
+  }
+  for (std::size_t j = 0; j < nbytes; j += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, codes + j, nbytes - j < 8 ? nbytes - j : 8);
+    std::uint64_t mask = word & (word >> 1) & 0x5555555555555555ull;  // codes equal to 3
+    while (mask != 0) {
+      const unsigned b = static_cast<unsigned>(__builtin_ctzll(mask));
+      w[4 * j + b / 2] = s.width_escapes[esc++];
+      mask &= mask - 1;
+    }
+  }
+}
+
+/// Decodes one chunk of groups [g0, end): the hot loop runs over whole groups
+/// whose word rows lie in bounds; exceptions were spread into `patch` rows
+/// beforehand (Patch), so the loop has no branch on them.
+template <class W, unsigned Order, bool HasRef, bool Patch>
+inline void chunk_vector(const RowStream& s, std::size_t g0, std::size_t end, const std::uint8_t* widths,
+                         const W* patch, std::uint64_t& bit, typename VectorTraits<W>::V ref,
+                         typename VectorTraits<W>::V& cx, typename VectorTraits<W>::V& cd, std::byte* out) {
+  using T = VectorTraits<W>;
+  using V = typename T::V;
+  alignas(64) static const std::byte zeros[T::kRowBytes] = {};
+  const std::byte* const lanes = s.lanes;
+  const std::size_t lane_words = s.lane_words;
+  // Below this bit offset both word rows a group may touch exist.
+  const std::uint64_t safe_bits = lane_words > 1 ? (lane_words - 1) * std::uint64_t{T::kBits} : 0;
+  const std::size_t full = s.count / kGroup;
+  const std::size_t stop = full < end ? full : end;
+  std::uint64_t b = bit;
+  std::size_t g = g0;
+  for (; g < stop && b < safe_bits; ++g) {
+    const unsigned w = widths[g - g0];
+    const std::byte* cur = lanes + (b / T::kBits) * T::kRowBytes;
+    V u[T::kVecs];
+    unpack_group<W>(cur, cur + T::kRowBytes, b, w, u);
+    b += w;
+    if constexpr (Patch) {
+      for (std::size_t j = 0; j < T::kVecs; ++j) {
+        V p;
+        std::memcpy(&p, patch + (g - g0) * kGroup + j * T::kLanes, T::kVB);
+        u[j] |= p;
+      }
+    }
+    finish_group<W, Order, HasRef>(u, ref, cx, cd);
+    for (std::size_t j = 0; j < T::kVecs; ++j) std::memcpy(out + g * T::kRowBytes + j * T::kVB, &u[j], T::kVB);
+  }
+  // The groups that reach the last word row, and a partial last group.
+  for (; g < end; ++g) {
+    const unsigned w = widths[g - g0];
+    const std::uint64_t k = b / T::kBits;
+    const std::byte* cur = k < lane_words ? lanes + k * T::kRowBytes : zeros;
+    const std::byte* nxt = k + 1 < lane_words ? cur + T::kRowBytes : zeros;
+    V u[T::kVecs];
+    unpack_group<W>(cur, nxt, b, w, u);
+    b += w;
+    if constexpr (Patch) {
+      for (std::size_t j = 0; j < T::kVecs; ++j) {
+        V p;
+        std::memcpy(&p, patch + (g - g0) * kGroup + j * T::kLanes, T::kVB);
+        u[j] |= p;
+      }
+    }
+    finish_group<W, Order, HasRef>(u, ref, cx, cd);
+    const std::size_t n = s.count - g * kGroup < kGroup ? s.count - g * kGroup : kGroup;
+    std::memcpy(out + g * T::kRowBytes, u, n * sizeof(W));
+  }
+  bit = b;
+}
+
+template <class W, unsigned Order, bool HasRef>
+void rows_vector(const RowStream& s, std::byte* out) {
+  using T = VectorTraits<W>;
+  using V = typename T::V;
+  constexpr std::size_t kChunk = 64;  // groups whose widths and patches are decoded at once
   ExcCursor exc(s);
   const V ref = splat<V>(static_cast<W>(s.ref));
-  const V one = splat<V>(W{1});
   V cx = splat<V>(static_cast<W>(s.seed1));
   V cd = splat<V>(static_cast<W>(s.seed1 - s.seed2));
   std::uint64_t bit = 0;
-  const std::size_t full = s.count / kGroup;
-  for (std::size_t g = 0; g < s.groups; ++g) {
-    const unsigned w = s.widths[g];
-    const std::uint64_t k = bit / kBits;
-    const unsigned sh = static_cast<unsigned>(bit % kBits);
-    bit += w;
-    const std::byte* cur = k < s.lane_words ? s.lanes + k * kRowBytes : zeros;
-    const std::byte* nxt = k + 1 < s.lane_words ? cur + kRowBytes : zeros;
-    const V mask = splat<V>(mask_of<W>(w));
-    V u[kVecs];
-    for (std::size_t j = 0; j < kVecs; ++j) {
-      V c;
-      V n;
-      std::memcpy(&c, cur + j * kVB, kVB);
-      std::memcpy(&n, nxt + j * kVB, kVB);
-      u[j] = ((c >> sh) | ((n << 1) << (kBits - 1 - sh))) & mask;
+  std::size_t esc = 0;
+  alignas(64) std::uint8_t widths[kChunk + 4];
+  alignas(64) W patch[kChunk * kGroup];
+  for (std::size_t g0 = 0; g0 < s.groups; g0 += kChunk) {
+    const std::size_t end = s.groups - g0 < kChunk ? s.groups : g0 + kChunk;
+    decode_widths(s, g0, end - g0, esc, widths);
+    if (exc.next() >= end * kGroup) {
+      chunk_vector<W, Order, HasRef, false>(s, g0, end, widths, patch, bit, ref, cx, cd, out);
+      continue;
     }
-    if (exc.next() < (g + 1) * kGroup) {
-      W tmp[kGroup];
-      std::memcpy(tmp, u, kRowBytes);
-      exc.patch(tmp, g * kGroup, w);
-      std::memcpy(u, tmp, kRowBytes);
+    std::memset(patch, 0, (end - g0) * kGroup * sizeof(W));
+    while (exc.next() < end * kGroup) {
+      const std::uint64_t p = exc.next();
+      patch[p - g0 * kGroup] = static_cast<W>(patch[p - g0 * kGroup] | exc.high_bits<W>(widths[p / kGroup - g0]));
+      exc.skip();
     }
-    for (std::size_t j = 0; j < kVecs; ++j) {
-      V r = ((u[j] >> 1) ^ (V{} - (u[j] & one))) + ref;
-      if constexpr (Order == 1) {
-        r = prefix_sum<V, kLanes>(r) + cx;
-        cx = broadcast_last(r, Seq{});
-      } else if constexpr (Order == 2) {
-        const V d = prefix_sum<V, kLanes>(r) + cd;
-        cd = broadcast_last(d, Seq{});
-        r = prefix_sum<V, kLanes>(d) + cx;
-        cx = broadcast_last(r, Seq{});
-      }
-      u[j] = r;
-    }
-    if (g < full) {
-      std::memcpy(out + g * kRowBytes, u, kRowBytes);
-    } else {
-      std::memcpy(out + g * kRowBytes, u, (s.count - g * kGroup) * sizeof(W));
-    }
+    chunk_vector<W, Order, HasRef, true>(s, g0, end, widths, patch, bit, ref, cx, cd, out);
   }
 }
 
 template <class W, unsigned Order>
 void rows_impl(const RowStream& s, std::byte* out) {
-  rows_vector<W, Order>(s, out);
+  if (s.ref == 0) {
+    rows_vector<W, Order, false>(s, out);
+  } else {
+    rows_vector<W, Order, true>(s, out);
+  }
 }
 
 #else
@@ -243,7 +462,22 @@ inline void decimal64(std::byte* data, std::size_t n, double mul, double div) {
   // converts exactly and vectorises without AVX-512's int64 conversions.
   constexpr std::uint64_t kMagicBits = 0x4338000000000000ull;
   constexpr double kMagic = 6755399441055744.0;
-  for (std::size_t i = 0; i < n; ++i) {
+  std::size_t i = 0;
+#if TSWEEP_KERNEL_VECTOR_BYTES > 0
+  using VU = typename VecOf<std::uint64_t, TSWEEP_KERNEL_VECTOR_BYTES>::type;
+  using VD = typename VecOf<double, TSWEEP_KERNEL_VECTOR_BYTES>::type;
+  constexpr std::size_t kL = TSWEEP_KERNEL_VECTOR_BYTES / 8;
+  for (; i + kL <= n; i += kL) {
+    VU u;
+    std::memcpy(&u, data + 8 * i, sizeof u);
+    u += kMagicBits;
+    VD d;
+    std::memcpy(&d, &u, sizeof d);
+    d = ((d - kMagic) * mul) / div;
+    std::memcpy(data + 8 * i, &d, sizeof d);
+  }
+#endif
+  for (; i < n; ++i) {
     std::uint64_t u;
     std::memcpy(&u, data + 8 * i, 8);
     u += kMagicBits;
@@ -255,7 +489,20 @@ inline void decimal64(std::byte* data, std::size_t n, double mul, double div) {
 }
 
 inline void decimal32(std::byte* data, std::size_t n, float mul, float div) {
-  for (std::size_t i = 0; i < n; ++i) {
+  std::size_t i = 0;
+#if TSWEEP_KERNEL_VECTOR_BYTES > 0
+  using VI = typename VecOf<std::int32_t, TSWEEP_KERNEL_VECTOR_BYTES>::type;
+  using VF = typename VecOf<float, TSWEEP_KERNEL_VECTOR_BYTES>::type;
+  constexpr std::size_t kL = TSWEEP_KERNEL_VECTOR_BYTES / 4;
+  for (; i + kL <= n; i += kL) {
+    VI v;
+    std::memcpy(&v, data + 4 * i, sizeof v);
+    VF f = __builtin_convertvector(v, VF);
+    f = (f * mul) / div;
+    std::memcpy(data + 4 * i, &f, sizeof f);
+  }
+#endif
+  for (; i < n; ++i) {
     std::int32_t v;
     std::memcpy(&v, data + 4 * i, 4);
     const float f = (static_cast<float>(v) * mul) / div;
