@@ -298,6 +298,7 @@ void encode_int_stream(Span<const W> x, ByteWriter& out, IntScratch& scratch, Ch
   std::uint64_t bit = 0;
   for (std::size_t g = 0; g < groups; ++g) {
     const unsigned w = scratch.widths[g];
+    if (w == 0) continue;  // at the very end, k + 1 would be past the spare row
     const std::size_t k = static_cast<std::size_t>(bit / kBits<W>);
     const unsigned sh = static_cast<unsigned>(bit % kBits<W>);
     const W mask = mask_of<W>(w);

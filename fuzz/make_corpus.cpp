@@ -1,0 +1,83 @@
+// Writes a seed corpus for fuzz_decode: valid blocks of every sample type,
+// value encoding, time base and zstd setting, each prefixed with the mode
+// byte fuzz_decode reads.
+//   fuzz_codec_corpus DIR
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "tsweep/codec/codec.hpp"
+
+using namespace tsweep;
+
+namespace {
+
+int written = 0;
+
+void save(const std::filesystem::path& dir, const std::vector<std::byte>& block) {
+  for (std::uint8_t mode : {0x00, 0x01, 0x12}) {
+    std::ofstream out(dir / ("seed-" + std::to_string(written++)), std::ios::binary);
+    out.put(static_cast<char>(mode));
+    out.write(reinterpret_cast<const char*>(block.data()), static_cast<std::streamsize>(block.size()));
+  }
+}
+
+template <class T>
+void emit(const std::filesystem::path& dir, const std::vector<T>& v, std::mt19937_64& rng) {
+  std::vector<std::int64_t> times(v.size());
+  std::int64_t t = 1'700'000'000'000'000'000;
+  for (auto& x : times) x = (t += 1'000'000 + static_cast<std::int64_t>(rng() % 5000) - (rng() % 20 == 0 ? 3'000'000 : 0));
+  for (auto stage : {codec::ZstdStage::off, codec::ZstdStage::always}) {
+    codec::EncodeOptions opt;
+    opt.zstd = stage;
+    codec::Encoder enc(opt);
+    std::vector<std::byte> a;
+    enc.encode<T>(v, codec::RegularTimes{t, 360 * codec::kNanohertzPerHertz}, a);
+    save(dir, a);
+    std::vector<std::byte> b;
+    enc.encode<T>(v, Span<const std::int64_t>(times), b);
+    save(dir, b);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: fuzz_codec_corpus DIR\n");
+    return 2;
+  }
+  const std::filesystem::path dir = argv[1];
+  std::filesystem::create_directories(dir);
+  std::mt19937_64 rng(1);
+  for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{17}, std::size_t{300}, std::size_t{2000}}) {
+    std::vector<std::int16_t> i16(n);
+    std::vector<std::int32_t> i32(n);
+    std::vector<std::int64_t> i64(n);
+    std::vector<float> f32(n);
+    std::vector<double> dec(n);
+    std::vector<double> smooth(n);
+    std::int64_t walk = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      walk += static_cast<std::int64_t>(rng() % 41) - 20;
+      i16[i] = static_cast<std::int16_t>(rng() % 53 == 0 ? 32767 : walk);  // with exceptions
+      i32[i] = static_cast<std::int32_t>(1'000'000 + 7 * static_cast<std::int64_t>(i));
+      i64[i] = static_cast<std::int64_t>(rng());
+      f32[i] = static_cast<float>(walk) / 10.0f;
+      dec[i] = rng() % 31 == 0 ? std::nan("") : static_cast<double>(walk) / 100.0;
+      smooth[i] = std::sin(static_cast<double>(i) * 1e-3);
+    }
+    emit(dir, i16, rng);
+    emit(dir, i32, rng);
+    emit(dir, i64, rng);
+    emit(dir, f32, rng);
+    emit(dir, dec, rng);
+    emit(dir, smooth, rng);
+  }
+  std::printf("wrote %d seeds to %s\n", written, dir.string().c_str());
+  return 0;
+}
