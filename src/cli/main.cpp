@@ -44,6 +44,7 @@ int run(tsweep::exec::Session& session, int argc, char** argv) {
   cli::add_generate_command(app, commands);
   cli::add_inspect_command(app, commands);
   cli::add_verify_command(app, commands);
+  cli::add_ingest_command(app, commands);
   cli::add_run_command(app, commands);
 
   try {
