@@ -1,0 +1,269 @@
+#include "tsweep/store/ingest.hpp"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "detail/probe.hpp"
+#include "detail/uuid.hpp"
+#include "tsweep/codec/time.hpp"
+#include "tsweep/core/error.hpp"
+#include "tsweep/store/import/edf.hpp"
+#include "tsweep/store/import/mseed.hpp"
+#include "tsweep/store/import/wfdb.hpp"
+#include "tsweep/store/writer.hpp"
+
+namespace tsweep::store {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+std::string lower_extension(const std::string& path) {
+  std::string e = fs::path(path).extension().string();
+  std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return e;
+}
+
+// A WFDB record's header for any of its files (100.hea, 100.dat, 100.atr).
+std::string wfdb_header(const std::string& path) {
+  return (fs::path(path).parent_path() / (fs::path(path).stem().string() + ".hea")).string();
+}
+
+InputFormat sniff(const std::string& path) {
+  const std::string ext = lower_extension(path);
+  if (ext == ".hea") return InputFormat::wfdb;
+  if ((ext == ".dat" || ext == ".atr") && fs::exists(wfdb_header(path))) return InputFormat::wfdb;
+  if (ext == ".edf" || ext == ".bdf" || ext == ".rec") return InputFormat::edf;
+  if (ext == ".mseed" || ext == ".mseed2" || ext == ".miniseed" || ext == ".ms" || ext == ".seed") return InputFormat::mseed;
+  if (ext == ".csv" || ext == ".tsv") return InputFormat::csv;
+  if (ext == ".h5" || ext == ".hdf5" || ext == ".he5") return InputFormat::hdf5;
+  // By content: HDF5 signature, EDF/BDF version field, miniSEED fixed header.
+  if (detail::looks_like_hdf5(path)) return InputFormat::hdf5;
+  std::ifstream in(path, std::ios::binary);
+  char head[8] = {};
+  in.read(head, sizeof head);
+  if (in.gcount() == 8) {
+    if (std::string(head, 8) == "0       " || (static_cast<unsigned char>(head[0]) == 0xff && std::string(head + 1, 7) == "BIOSEMI")) {
+      return InputFormat::edf;
+    }
+    if (std::all_of(head, head + 6, [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == ' '; }) &&
+        std::string("DRQM").find(head[6]) != std::string::npos) {
+      return InputFormat::mseed;
+    }
+  }
+  throw ConfigError(path + ": cannot tell the file's format from its name or content; pass --format");
+}
+
+import::ImportedFile from_wfdb(const import::WfdbRecord& rec, const std::string& prefix_option) {
+  import::ImportedFile out;
+  out.path = rec.header_path;
+  out.format = "wfdb";
+  const std::string prefix = prefix_option.empty() ? rec.name : prefix_option;
+  // Records without a base date start at the epoch; the time of day alone is kept.
+  const std::int64_t start = rec.start_ns().value_or(rec.base_time_of_day_ns.value_or(0));
+  if (!rec.start_ns()) out.notes.push_back(rec.name + ": the header gives no base date; the record starts at 1970-01-01");
+  std::set<std::string> names;
+  std::string comments;
+  for (const auto& c : rec.comments) comments += (comments.empty() ? "" : " | ") + import::clean_text(c);
+  for (std::size_t i = 0; i < rec.signals.size(); ++i) {
+    const import::WfdbSignal& s = rec.signals[i];
+    import::ImportedSignal sig;
+    std::string label = import::clean_text(s.description);
+    if (label.empty()) label = "signal" + std::to_string(i);
+    sig.spec.name = import::fit(prefix + "/" + label, kMaxNameBytes - 4);
+    if (!names.insert(sig.spec.name).second) sig.spec.name += "#" + std::to_string(i);
+    names.insert(sig.spec.name);
+    sig.spec.unit = import::fit(import::clean_text(s.units), kMaxUnitBytes);
+    sig.spec.type = s.format == 212 || s.format == 16 || s.format == 80 ? codec::SampleType::int16 : codec::SampleType::int32;
+    sig.spec.scale = s.scale();
+    sig.spec.offset = s.offset();
+    sig.spec.rate_nhz = s.rate_nhz;
+    sig.spec.attributes = {{"source_format", "WFDB"},
+                           {"record", import::fit(rec.name, kMaxAttrValueBytes)},
+                           {"signal_file", import::fit(s.file_name, kMaxAttrValueBytes)},
+                           {"wfdb_format", std::to_string(s.format)},
+                           {"adc_resolution", std::to_string(s.adc_resolution)},
+                           {"adc_zero", std::to_string(s.adc_zero)},
+                           {"baseline", std::to_string(s.baseline)},
+                           {"gain", std::to_string(s.gain)}};
+    if (!s.gain_given) sig.spec.attributes.emplace_back("uncalibrated", "the header gives no gain");
+    if (!comments.empty()) sig.spec.attributes.emplace_back("comments", import::fit(comments, kMaxAttrValueBytes));
+    Series& series = sig.series;
+    series.type = sig.spec.type;
+    series.rate_nhz = s.rate_nhz;
+    // Missing samples are left out: each one ends a segment, so the gap is real.
+    const auto n = static_cast<std::int64_t>(s.samples.size());
+    std::int64_t seg_begin = -1;
+    for (std::int64_t k = 0; k <= n; ++k) {
+      const bool present = k < n && (s.missing.empty() || !s.missing[static_cast<std::size_t>(k)]);
+      if (present) {
+        if (seg_begin < 0) seg_begin = k;
+        continue;
+      }
+      if (seg_begin >= 0) {
+        const std::int64_t first = codec::sample_time(start, s.rate_nhz, seg_begin);
+        series.segments.push_back({first, series.count(), k - seg_begin});
+        for (std::int64_t j = seg_begin; j < k; ++j) {
+          const std::int32_t v = s.samples[static_cast<std::size_t>(j)];
+          if (series.type == codec::SampleType::int16) {
+            series.push<std::int16_t>(static_cast<std::int16_t>(v));
+          } else {
+            series.push<std::int32_t>(v);
+          }
+        }
+        seg_begin = -1;
+      }
+    }
+    sig.missing = static_cast<std::int64_t>(s.missing_count);
+    out.signals.push_back(std::move(sig));
+  }
+  return out;
+}
+
+}  // namespace
+
+InputFormat parse_input_format(std::string_view name) {
+  if (name == "auto") return InputFormat::automatic;
+  if (name == "wfdb") return InputFormat::wfdb;
+  if (name == "edf" || name == "bdf") return InputFormat::edf;
+  if (name == "mseed" || name == "miniseed") return InputFormat::mseed;
+  if (name == "csv") return InputFormat::csv;
+  if (name == "hdf5" || name == "h5") return InputFormat::hdf5;
+  throw ConfigError("--format '" + std::string(name) + "': expected auto, wfdb, edf, mseed, csv or hdf5");
+}
+
+import::ImportedFile read_input(const std::string& path, const IngestOptions& o) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw IoError(path, "does not exist");
+  if (fs::is_directory(path, ec)) throw IoError(path, "is a directory; name the files to ingest");
+  const InputFormat format = o.format == InputFormat::automatic ? sniff(path) : o.format;
+  switch (format) {
+    case InputFormat::wfdb: {
+      const std::string header = lower_extension(path) == ".hea" ? path : wfdb_header(path);
+      return from_wfdb(import::read_wfdb(header), o.prefix);
+    }
+    case InputFormat::edf: {
+      import::EdfOptions e;
+      e.prefix = o.prefix;
+      e.annotations = o.edf_annotations;
+      return import::read_edf(path, e);
+    }
+    case InputFormat::mseed: {
+      import::MseedOptions m;
+      m.prefix = o.prefix;
+      return import::read_mseed(path, m);
+    }
+    case InputFormat::csv: {
+      import::CsvOptions c = o.csv;
+      c.prefix = o.prefix;
+      return import::read_csv(path, c);
+    }
+    case InputFormat::hdf5: {
+      import::DenseOptions d = o.dense;
+      d.prefix = o.prefix;
+      return import::read_hdf5_dense(path, d);
+    }
+    case InputFormat::automatic: break;
+  }
+  throw InternalError("unhandled input format");
+}
+
+IngestReport ingest(const std::string& store, const std::vector<std::string>& inputs, const IngestOptions& o) {
+  if (inputs.empty()) throw ConfigError("ingest needs at least one input file");
+  IngestReport report;
+  report.store = store;
+  const auto t0 = Clock::now();
+
+  // 1. Read everything first: a bad input fails before the store is touched.
+  std::vector<import::ImportedFile> files;
+  std::set<std::string> seen_records;
+  for (const auto& path : inputs) {
+    const InputFormat f = o.format == InputFormat::automatic ? sniff(path) : o.format;
+    if (f == InputFormat::wfdb) {
+      // 100.hea, 100.dat and 100.atr are one record: read it once.
+      const std::string header = fs::weakly_canonical(lower_extension(path) == ".hea" ? path : wfdb_header(path)).string();
+      if (!seen_records.insert(header).second) continue;
+    }
+    files.push_back(read_input(path, o));
+    for (const auto& n : files.back().notes) report.notes.push_back(files.back().path + ": " + n);
+  }
+  std::set<std::string> names;
+  for (const auto& f : files) {
+    for (const auto& s : f.signals) {
+      validate(s.spec);
+      if (!names.insert(s.spec.name).second) {
+        throw ConfigError("two inputs make a stream named '" + s.spec.name + "'; use --prefix to tell them apart");
+      }
+    }
+  }
+  report.read_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+
+  // 2. Write in one transaction.
+  const auto t1 = Clock::now();
+  std::error_code ec;
+  report.created_store = !fs::exists(store, ec);
+  const std::string target = report.created_store ? store + ".partial-" + detail::random_uuid().substr(0, 8) : store;
+  try {
+    Writer w = report.created_store ? Writer::create(target) : Writer::open(store);
+    codec::Encoder encoder(o.encode);
+    for (const auto& f : files) {
+      for (const auto& s : f.signals) {
+        IngestedStream row;
+        row.name = s.spec.name;
+        row.source = f.path;
+        row.missing = s.missing;
+        std::int64_t id;
+        if (const auto existing = w.find_stream(s.spec.name)) {
+          id = *existing;
+          if (!same_signal(w.stream(id).spec(), s.spec)) {
+            throw ConfigError(store + ": stream '" + s.spec.name + "' exists with a different unit, type, scale, "
+                              "offset, rate or valid range than " + f.path + " gives");
+          }
+        } else {
+          id = w.add_stream(s.spec);
+          row.created = true;
+        }
+        row.blocks = encode_series(s.series, o.block_samples, encoder, [&](Span<const std::byte> block) {
+          w.append(id, block);
+          row.bytes += static_cast<std::int64_t>(block.size());
+        });
+        row.samples = s.series.count();
+        report.samples += row.samples;
+        report.blocks += row.blocks;
+        report.bytes += row.bytes;
+        report.streams.push_back(std::move(row));
+      }
+    }
+    w.commit();
+    w.close();
+    if (report.created_store) {
+      fs::rename(target, store, ec);
+      if (ec) throw IoError(store, "cannot move the new store into place: " + ec.message());
+    }
+  } catch (...) {
+    if (report.created_store) fs::remove(target, ec);
+    throw;
+  }
+  report.write_seconds = std::chrono::duration<double>(Clock::now() - t1).count();
+  return report;
+}
+
+std::string ingest_report_json(const IngestReport& r) {
+  nlohmann::json j{{"store", r.store},       {"created_store", r.created_store}, {"samples", r.samples},
+                   {"blocks", r.blocks},     {"bytes", r.bytes},                 {"read_seconds", r.read_seconds},
+                   {"write_seconds", r.write_seconds}, {"notes", r.notes}};
+  j["streams"] = nlohmann::json::array();
+  for (const auto& s : r.streams) {
+    j["streams"].push_back({{"name", s.name}, {"source", s.source}, {"samples", s.samples}, {"blocks", s.blocks},
+                            {"bytes", s.bytes}, {"missing", s.missing}, {"created", s.created}});
+  }
+  return j.dump(2);
+}
+
+}  // namespace tsweep::store
