@@ -1,0 +1,65 @@
+// FORMAT.md is complete enough to write a reader from: an independent Python
+// reader built from it alone (reference_decoder.py) decodes our blocks.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include "codec_test_util.hpp"
+#include "tsweep/codec/codec.hpp"
+
+namespace tsweep::codec {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::Shape;
+
+template <class T>
+void write_case(const fs::path& dir, const std::string& name, const std::vector<T>& v, bool regular,
+                ValueEncoding want) {
+  EncodeOptions opt;
+  opt.zstd = ZstdStage::off;  // the standard library has no zstd
+  std::vector<std::byte> block;
+  const auto times = regular ? std::vector<std::int64_t>{} : testing::irregular_times(v.size(), 5, true);
+  if (regular) {
+    encode<T>(v, RegularTimes{123'456'789, 360 * kNanohertzPerHertz}, block, opt);
+  } else {
+    encode<T>(v, Span<const std::int64_t>(times), block, opt);
+  }
+  ASSERT_EQ(peek(block).value_encoding, want) << name;
+  std::vector<std::int64_t> t(v.size());
+  std::vector<T> out(v.size());
+  decode<T>(block, Span<T>(out), Span<std::int64_t>(t));
+  std::ofstream(dir / (name + ".block"), std::ios::binary)
+      .write(reinterpret_cast<const char*>(block.data()), static_cast<std::streamsize>(block.size()));
+  std::ofstream e(dir / (name + ".expect"), std::ios::binary);
+  e.write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(T)));
+  e.write(reinterpret_cast<const char*>(t.data()), static_cast<std::streamsize>(t.size() * 8));
+}
+
+TEST(Conformance, IndependentPythonReaderDecodesEveryStoredEncoding) {
+  if (std::system("python3 -c pass > /dev/null 2>&1") != 0) GTEST_SKIP() << "python3 not found";
+  const fs::path dir = fs::temp_directory_path() / ("tsweep_conformance_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  write_case(dir, "int16_walk", testing::make_values<std::int16_t>(Shape::random_walk, 1000, 1), true, ValueEncoding::integer);
+  write_case(dir, "int16_extremes", testing::make_values<std::int16_t>(Shape::alternating_extremes, 77, 1), false, ValueEncoding::integer);
+  write_case(dir, "int32_spikes", testing::make_values<std::int32_t>(Shape::spikes, 999, 2), false, ValueEncoding::integer);
+  write_case(dir, "int64_ramp", testing::make_values<std::int64_t>(Shape::ramp, 300, 3), true, ValueEncoding::integer);
+  write_case(dir, "int64_sine", testing::make_values<std::int64_t>(Shape::sine_noise, 500, 3), true, ValueEncoding::integer);
+  write_case(dir, "int32_random", testing::make_values<std::int32_t>(Shape::random_full, 100, 4), true, ValueEncoding::plain);
+  write_case(dir, "double_special", testing::make_values<double>(Shape::special_floats, 400, 5), true, ValueEncoding::decimal);
+  write_case(dir, "double_walk", testing::make_values<double>(Shape::random_walk, 700, 6), false, ValueEncoding::decimal);
+  write_case(dir, "float_sine", testing::make_values<float>(Shape::sine_noise, 600, 7), true, ValueEncoding::decimal);
+  write_case(dir, "empty", std::vector<std::int16_t>{}, false, ValueEncoding::plain);
+  const std::string cmd = "python3 " + std::string(TSWEEP_SOURCE_DIR) + "/tests/codec/reference_decoder.py " + dir.string();
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace tsweep::codec
