@@ -199,6 +199,7 @@ std::string read_string_attribute(hid_t object, const char* name) {
   if (H5Tis_variable_str(type.get()) > 0) {
     const h5::Handle mem = h5::Handle::adopt(H5Tcopy(H5T_C_S1));
     H5Tset_size(mem.get(), H5T_VARIABLE);
+    H5Tset_cset(mem.get(), H5Tget_cset(type.get()));
     char* text = nullptr;
     if (H5Aread(attr.get(), mem.get(), &text) < 0 || !text) return {};
     std::string value(text);

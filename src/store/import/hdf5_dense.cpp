@@ -35,6 +35,7 @@ std::string string_attribute(hid_t obj, std::initializer_list<const char*> names
     if (H5Tis_variable_str(type.get()) > 0) {
       const h5::Handle mem = h5::Handle::adopt(H5Tcopy(H5T_C_S1));
       H5Tset_size(mem.get(), H5T_VARIABLE);
+      H5Tset_cset(mem.get(), H5Tget_cset(type.get()));
       char* text = nullptr;
       if (H5Aread(a.get(), mem.get(), &text) >= 0 && text) {
         std::string v(text);

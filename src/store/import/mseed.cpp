@@ -50,14 +50,33 @@ ImportedFile read_mseed(const std::string& path, const MseedOptions& options) {
   g_last_message.clear();
 
   TraceGroup group;
-  // reclen 0: detect; no time/rate tolerance overrides; quality ignored; skip non-data; unpack samples.
-  const int rc = ms_readtraces(group.out(), path.c_str(), 0, -1.0, -1.0, 0, 1, 1, 0);
-  if (rc != MS_NOERROR) {
+  *group.out() = mst_initgroup(nullptr);
+  // Record by record, so that a file cut inside a record is noticed (libmseed
+  // stops quietly at a short last record).
+  MSRecord* msr = nullptr;
+  off_t fpos = 0;
+  int last = 0;
+  std::int64_t end = 0;
+  int rc;
+  while ((rc = ms_readmsr(&msr, path.c_str(), 0, &fpos, &last, 1, 1, 0)) == MS_NOERROR) {
+    end = static_cast<std::int64_t>(fpos) + msr->reclen;
+    if (!mst_addmsrtogroup(group.get(), msr, 0, -1.0, -1.0)) {
+      ms_readmsr(&msr, nullptr, 0, nullptr, nullptr, 0, 0, 0);
+      throw IoError(path, "cannot add a miniSEED record at byte " + std::to_string(fpos) + " to its trace");
+    }
+  }
+  ms_readmsr(&msr, nullptr, 0, nullptr, nullptr, 0, 0, 0);  // closes the file, frees the record
+  if (rc != MS_ENDOFFILE) {
     std::string why = ms_errorstr(rc) ? ms_errorstr(rc) : "error";
     if (!g_last_message.empty()) why += ": " + g_last_message;
     throw IoError(path, "is not readable miniSEED (" + why + ")");
   }
   if (!group.get() || group.get()->numtraces == 0) throw IoError(path, "holds no miniSEED data records");
+  const auto size = static_cast<std::int64_t>(std::filesystem::file_size(path, ec));
+  if (!ec && end != size) {
+    throw IoError(path, "is truncated or has trailing bytes: the last whole record ends at byte " +
+                            std::to_string(end) + " of " + std::to_string(size));
+  }
   // Records in any order: join traces that continue each other, then order by id and time.
   mst_groupheal(group.get(), -1.0, -1.0);
   mst_groupsort(group.get(), 0);
