@@ -1,0 +1,174 @@
+// Importers against files made here: EDF+ and BDF+ written with EDFlib
+// (negative gain, non-integer and per-signal rates, sub-second start,
+// annotations, 24-bit values), CSV variants, and damaged files.
+
+#include <edflib.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "store_test_util.hpp"
+#include "tsweep/core/error.hpp"
+#include "tsweep/store/import/csv.hpp"
+#include "tsweep/store/import/edf.hpp"
+#include "tsweep/store/import/mseed.hpp"
+
+namespace tsweep::store::import {
+namespace {
+
+using test::TempDir;
+
+// An EDF+ (or BDF+) file: signal 0 at 10 samples per 3 s record (3.33 Hz) with
+// a negative gain, signal 1 at 750 per record (250 Hz); `records` records.
+void write_edf(const std::string& path, bool bdf, int records) {
+  const int h = edfopen_file_writeonly(path.c_str(), bdf ? EDFLIB_FILETYPE_BDFPLUS : EDFLIB_FILETYPE_EDFPLUS, 2);
+  ASSERT_GE(h, 0);
+  const int dmax = bdf ? 8388607 : 32767, dmin = bdf ? -8388608 : -32768;
+  ASSERT_EQ(edf_set_datarecord_duration(h, 300000), 0);  // 3 s in 10 us units
+  ASSERT_EQ(edf_set_samplefrequency(h, 0, 10), 0);
+  ASSERT_EQ(edf_set_samplefrequency(h, 1, 750), 0);
+  for (int s = 0; s < 2; ++s) {
+    ASSERT_EQ(edf_set_digital_maximum(h, s, dmax), 0);
+    ASSERT_EQ(edf_set_digital_minimum(h, s, dmin), 0);
+  }
+  ASSERT_EQ(edf_set_physical_maximum(h, 0, -100.0), 0);  // inverted: negative gain
+  ASSERT_EQ(edf_set_physical_minimum(h, 0, 100.0), 0);
+  ASSERT_EQ(edf_set_physical_maximum(h, 1, 5.0), 0);
+  ASSERT_EQ(edf_set_physical_minimum(h, 1, -5.0), 0);
+  ASSERT_EQ(edf_set_label(h, 0, "Resp belt"), 0);
+  ASSERT_EQ(edf_set_label(h, 1, "EEG Fpz-Cz"), 0);
+  ASSERT_EQ(edf_set_physical_dimension(h, 0, "mmHg"), 0);
+  ASSERT_EQ(edf_set_physical_dimension(h, 1, "uV"), 0);
+  ASSERT_EQ(edf_set_startdatetime(h, 2021, 5, 6, 7, 8, 9), 0);
+  ASSERT_EQ(edf_set_subsecond_starttime(h, 1234000), 0);  // 0.1234 s
+  std::vector<int> buf(760);
+  for (int r = 0; r < records; ++r) {
+    for (int i = 0; i < 10; ++i) buf[static_cast<std::size_t>(i)] = r * 10 + i - 7;
+    for (int i = 0; i < 750; ++i) buf[static_cast<std::size_t>(10 + i)] = (bdf ? 5000 : 1) * ((r * 750 + i) % 2001 - 1000);
+    ASSERT_EQ(edf_blockwrite_digital_samples(h, buf.data()), 0);
+  }
+  ASSERT_EQ(edfwrite_annotation_utf8(h, 15000, 5000, "cough"), 0);  // at 1.5 s for 0.5 s
+  ASSERT_EQ(edfclose_file(h), 0);
+}
+
+constexpr std::int64_t kStart = 1620284889'123400000;  // 2021-05-06T07:08:09.1234Z
+
+TEST(StoreImportEdf, NegativeGainFractionalRatesAndSubsecondStart) {
+  TempDir dir;
+  const auto path = dir.file("rec.edf");
+  write_edf(path, false, 4);
+  EdfOptions o;
+  o.annotations = true;
+  const ImportedFile f = read_edf(path, o);
+  ASSERT_EQ(f.signals.size(), 3u);
+  const auto& resp = f.signals[0];
+  EXPECT_EQ(resp.spec.name, "rec/Resp belt");
+  EXPECT_EQ(resp.spec.unit, "mmHg");
+  EXPECT_EQ(resp.spec.type, codec::SampleType::int16);
+  EXPECT_EQ(resp.spec.rate_nhz, 3'333'333'333);  // 10 samples per 3 s
+  EXPECT_LT(resp.spec.scale, 0);
+  EXPECT_NEAR(resp.spec.scale, -200.0 / 65535, 1e-15);
+  EXPECT_NEAR(-32768 * resp.spec.scale + resp.spec.offset, 100.0, 1e-9);  // dig_min maps to phys_min
+  ASSERT_EQ(resp.series.segments.size(), 1u);
+  EXPECT_EQ(resp.series.segments[0].first_ns, kStart);
+  EXPECT_EQ(resp.series.count(), 40);
+  EXPECT_EQ(resp.series.at<std::int16_t>(0), -7);
+  EXPECT_EQ(resp.series.at<std::int16_t>(39), 32);
+  const auto& eeg = f.signals[1];
+  EXPECT_EQ(eeg.spec.rate_nhz, 250'000'000'000);
+  EXPECT_EQ(eeg.series.count(), 3000);
+  EXPECT_EQ(eeg.series.at<std::int16_t>(1234), 1234 % 2001 - 1000);
+  const auto& ann = f.signals[2];
+  EXPECT_EQ(ann.spec.name, "rec/annotations");
+  ASSERT_EQ(ann.series.count(), 1);
+  EXPECT_EQ(ann.series.times[0], kStart + 1'500'000'000);
+  EXPECT_DOUBLE_EQ(ann.series.at<double>(0), 0.5);
+  EXPECT_EQ(ann.spec.attributes.back().second, "cough");
+
+  // Without the option the annotations are skipped with a note.
+  const ImportedFile g = read_edf(path);
+  EXPECT_EQ(g.signals.size(), 2u);
+  ASSERT_EQ(g.notes.size(), 1u);
+  EXPECT_NE(g.notes[0].find("1 annotations skipped"), std::string::npos);
+}
+
+TEST(StoreImportEdf, Bdf24BitValuesStayExact) {
+  TempDir dir;
+  const auto path = dir.file("rec.bdf");
+  write_edf(path, true, 2);
+  const ImportedFile f = read_edf(path);
+  EXPECT_EQ(f.format, "bdf");
+  const auto& eeg = f.signals[1];
+  EXPECT_EQ(eeg.spec.type, codec::SampleType::int32);
+  EXPECT_EQ(eeg.series.at<std::int32_t>(0), -5'000'000);
+  ASSERT_EQ(eeg.series.count(), 1500);
+  EXPECT_EQ(eeg.series.at<std::int32_t>(1499), 499 * 5000);
+}
+
+TEST(StoreImportEdf, TruncatedAndForeignFilesAreIoErrors) {
+  TempDir dir;
+  const auto path = dir.file("rec.edf");
+  write_edf(path, false, 4);
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) - 700);
+  EXPECT_THROW(read_edf(path), IoError);
+  std::ofstream(dir.file("x.edf")) << "0       not really";
+  EXPECT_THROW(read_edf(dir.file("x.edf")), IoError);
+  EXPECT_THROW(read_edf(dir.file("missing.edf")), IoError);
+}
+
+TEST(StoreImportCsv, EpochNanosecondsSemicolonsAndQuotedHeaders) {
+  TempDir dir;
+  const auto path = dir.file("lab.csv");
+  std::ofstream(path) << "# exported\n\"t\";\"lactate [mmol/L]\";\"pH\"\n"
+                         "1700000000000000001;1.5;7.41\n1700000000000000003;;7.40\r\n1699999999000000000;2.25;nan\n";
+  CsvOptions o;
+  o.prefix = "bed1";
+  const ImportedFile f = read_csv(path, o);
+  ASSERT_EQ(f.signals.size(), 2u);
+  EXPECT_EQ(f.signals[0].spec.name, "bed1/lactate");
+  EXPECT_EQ(f.signals[0].spec.unit, "mmol/L");
+  EXPECT_EQ(f.signals[0].series.times, (std::vector<std::int64_t>{1700000000000000001, 1699999999000000000}));
+  EXPECT_EQ(f.signals[0].missing, 1);
+  EXPECT_TRUE(std::isnan(f.signals[1].series.at<double>(2)));
+  EXPECT_EQ(f.signals[1].series.times[1], 1700000000000000003);
+}
+
+TEST(StoreImportCsv, MalformedRowsNameTheLine) {
+  TempDir dir;
+  const auto path = dir.file("bad.csv");
+  std::ofstream(path) << "time,a,b\n1.5,1,2\n2.5,3\n";
+  try {
+    read_csv(path);
+    FAIL();
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("line 3"), std::string::npos) << e.what();
+  }
+  std::ofstream(dir.file("t.csv")) << "time,a\nyesterday,1\n";
+  EXPECT_THROW(read_csv(dir.file("t.csv")), IoError);
+  std::ofstream(dir.file("empty.csv")) << "time,a\n";
+  EXPECT_THROW(read_csv(dir.file("empty.csv")), IoError);
+  CsvOptions o;
+  o.time_column = "when";
+  EXPECT_THROW(read_csv(path, o), ConfigError);
+  EXPECT_EQ(parse_csv_time_format("ms"), CsvTimeFormat::milliseconds);
+  EXPECT_THROW(parse_csv_time_format("weeks"), ConfigError);
+}
+
+TEST(StoreImportMseed, ForeignFileIsAnIoError) {
+  TempDir dir;
+  std::ofstream(dir.file("x.mseed")) << std::string(1024, 'x');
+  EXPECT_THROW(read_mseed(dir.file("x.mseed")), IoError);
+}
+
+TEST(StoreImportText, LatinOneBecomesUtf8AndFitKeepsCharactersWhole) {
+  EXPECT_EQ(clean_text("  \xb5V  "), "\xc2\xb5V");
+  EXPECT_EQ(clean_text("\xc2\xb0"), "\xc2\xb0");  // already UTF-8
+  EXPECT_EQ(fit("ab\xc2\xb5", 3), "ab");
+  EXPECT_EQ(civil_to_ns(1970, 1, 1, 0, 0, 1), 1'000'000'000);
+  EXPECT_EQ(civil_to_ns(2024, 2, 29, 12, 0, 0), 1709208000'000000000);
+}
+
+}  // namespace
+}  // namespace tsweep::store::import
