@@ -94,6 +94,21 @@ const std::array<float, kTable + 1>& pressure_table() {
   }();
   return table;
 }
+// sin(2 pi x) from a table: libm's sin was the generator's largest cost.
+const std::array<float, kTable + 1>& sine_table() {
+  static const auto table = [] {
+    std::array<float, kTable + 1> t{};
+    for (int i = 0; i <= kTable; ++i) t[static_cast<std::size_t>(i)] = static_cast<float>(std::sin(2 * kPi * i / kTable));
+    return t;
+  }();
+  return table;
+}
+// The fractional part of a non-negative x, without a libm call.
+double frac(double x) { return x - static_cast<double>(static_cast<std::int64_t>(x)); }
+// Round half away from zero, inline.
+double round_half(double x) {
+  return x >= 0 ? static_cast<double>(static_cast<std::int64_t>(x + 0.5)) : -static_cast<double>(static_cast<std::int64_t>(0.5 - x));
+}
 double lookup(const std::array<float, kTable + 1>& t, double phase) {
   const double x = phase * kTable;
   const auto i = static_cast<int>(x);
@@ -211,16 +226,16 @@ double signal(const GeneratorConfig& c, std::int64_t stream, const StreamModel& 
   const double t = static_cast<double>(i) / s.rate_hz;
   const double noise = unit(hash(c.seed, stream, kNoise, i)) - 0.5;
   const double beat = s.bpm / 60.0;
-  double phase = (t + s.phase0) * beat;
-  phase -= std::floor(phase);
+  const double phase = frac((t + s.phase0) * beat);
+  auto wave = [&](double hz) { return lookup(sine_table(), frac(hz * t)); };
   switch (s.kind) {
-    case Kind::ecg_ii: return lookup(ecg_table(), phase) + 0.08 * std::sin(2 * kPi * 0.2 * t) + 0.04 * noise;
+    case Kind::ecg_ii: return lookup(ecg_table(), phase) + 0.08 * wave(0.2) + 0.04 * noise;
     case Kind::ecg_v5: return 0.7 * lookup(ecg_table(), phase) - 0.05 + 0.04 * noise;
-    case Kind::arterial_pressure: return 78.0 + 42.0 * lookup(pressure_table(), phase) + 3 * std::sin(2 * kPi * t / 30) + noise;
-    case Kind::respiration: return 0.8 * std::sin(2 * kPi * (0.2 + 0.1 * beat / 2) * t) + 0.03 * noise;
-    case Kind::heart_rate: return s.bpm + 4 * std::sin(2 * kPi * t / 300) + 2 * noise;
-    case Kind::spo2: return std::min(100.0, 97.0 + 1.2 * std::sin(2 * kPi * t / 900) + 0.6 * noise);
-    case Kind::temperature: return 36.9 + 0.4 * std::sin(2 * kPi * t / 7200) + 0.04 * noise;
+    case Kind::arterial_pressure: return 78.0 + 42.0 * lookup(pressure_table(), phase) + 3 * wave(1.0 / 30) + noise;
+    case Kind::respiration: return 0.8 * wave(0.2 + 0.1 * beat / 2) + 0.03 * noise;
+    case Kind::heart_rate: return s.bpm + 4 * wave(1.0 / 300) + 2 * noise;
+    case Kind::spo2: return std::min(100.0, 97.0 + 1.2 * wave(1.0 / 900) + 0.6 * noise);
+    case Kind::temperature: return 36.9 + 0.4 * wave(1.0 / 7200) + 0.04 * noise;
     case Kind::beats: return 0;
   }
   return 0;
@@ -230,10 +245,10 @@ template <class T>
 T to_raw(const Model& m, double physical) {
   if constexpr (std::is_floating_point_v<T>) {
     if (std::isnan(physical)) return std::numeric_limits<T>::quiet_NaN();
-    if (m.decimals > 0) physical = std::round(physical / m.decimals) * m.decimals;
+    if (m.decimals > 0) physical = round_half(physical / m.decimals) * m.decimals;
     return static_cast<T>(physical);
   } else {
-    const double raw = std::round(physical / m.scale);
+    const double raw = round_half(physical / m.scale);
     return static_cast<T>(std::clamp(raw, static_cast<double>(std::numeric_limits<T>::min()),
                                      static_cast<double>(std::numeric_limits<T>::max())));
   }
