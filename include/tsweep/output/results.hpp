@@ -46,13 +46,18 @@ class ResultsFile {
   /// Collective on `comm`. Creates `<path>.partial` for a new run with every
   /// dataset allocated for `plan` (so epoch writes never change metadata and a
   /// kill at any moment leaves a file that resumes). Throws ConfigError (exit 2)
-  /// if `path` exists and `force` is false, IoError if it cannot be created.
+  /// if `<path>` or `<path>.partial` exists and `force` is false (with `force`
+  /// both are removed first), IoError (exit 2) if the directory is missing or
+  /// not writable or the file cannot be created, InternalError if the plan's
+  /// units do not cover its rows exactly once. Every rank throws, or none
+  /// (see exec::agree).
   static ResultsFile create(const exec::Comm& comm, const std::string& path, const plan::Plan& plan,
                             const JobIdentity& identity, bool force);
 
   /// Collective on `comm`. Reopens `<path>.partial` for --resume after checking
   /// it was made from the same store, config and plan (ConfigError naming the
-  /// difference otherwise; ConfigError if there is nothing to resume).
+  /// difference otherwise; ConfigError if there is nothing to resume, or if
+  /// `<path>` is already complete). Every rank throws, or none.
   static ResultsFile resume(const exec::Comm& comm, const std::string& path, const plan::Plan& plan,
                             const JobIdentity& identity);
 
@@ -60,21 +65,30 @@ class ResultsFile {
   ResultsFile& operator=(ResultsFile&&) noexcept;
   ~ResultsFile();
 
-  /// Rank-local (read at open): committed[u] is true for units already written and committed.
+  /// Rank-local: committed[u] is true for units written and committed, read at
+  /// open and updated by every epoch; the same on every rank.
   [[nodiscard]] const std::vector<bool>& committed() const;
 
   /// Collective on the file's communicator: writes every rank's finished
   /// units' rows (a rank with none still takes part), flushes, then marks them
-  /// committed and flushes again.
+  /// committed and flushes again. Each rank's input is checked first (unit in
+  /// the plan, not committed, not given twice on any rank, exactly the unit's
+  /// rows with the plan's stream and window starts): if any rank's input is
+  /// wrong, nothing is written and every rank throws (InternalError, PeerError
+  /// on the ranks that did nothing wrong; see exec::agree).
   EpochReport write_epoch(const std::vector<FinishedUnit>& mine);
 
-  /// Collective: records provenance (JSON text from rank 0; other ranks' text is ignored).
+  /// Collective: records provenance (JSON text from rank 0; other ranks' text
+  /// is ignored). Text longer than the record is shortened to valid JSON (see
+  /// src/output/FORMAT.md).
   void write_provenance(const std::string& json);
 
-  /// Collective: every unit must be committed; closes the file and renames
-  /// `<path>.partial` to `<path>`.
+  /// Collective: every unit must be committed (InternalError otherwise, on
+  /// every rank, and the file stays open); closes the file and renames
+  /// `<path>.partial` to `<path>`. Every rank returns after the rename.
   void finish();
 
+  /// Rank-local: the finished file's name, `<path>`.
   [[nodiscard]] const std::string& path() const;
 
  private:

@@ -1,0 +1,64 @@
+#pragma once
+/// \file
+/// The results file's layout (src/output/FORMAT.md): building it in a new file,
+/// opening it in an existing one, and checking that an existing one belongs to
+/// this job. Internal to the output layer.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tsweep/analysis/window.hpp"
+#include "tsweep/output/results.hpp"
+#include "tsweep/plan/plan.hpp"
+#include "tsweep/store/h5.hpp"
+
+namespace tsweep::output::detail {
+
+inline constexpr const char* format_name = "results";
+inline constexpr std::int64_t format_version = 1;
+
+/// Bytes of /provenance/json for a file created by `ranks` ranks:
+/// 64 KiB + 2 KiB per rank, rounded up to a multiple of 64 KiB.
+hsize_t provenance_capacity(int ranks);
+
+/// "stats,quality", "stats" or "quality": the `analyses` attribute.
+std::string analyses_text(const analysis::Analyses& analyses);
+
+/// The file and memory types of a window field's column.
+hid_t file_type(analysis::FieldKind kind);
+hid_t memory_type(analysis::FieldKind kind);
+
+/// Rank-local: throws InternalError unless the plan's units cover its rows
+/// exactly once, each inside its stream's rows (the output places the plan fixes).
+void validate_plan(const plan::Plan& plan);
+
+/// Collective on the file's communicator: writes the root attributes, the
+/// stream and unit tables (from rank 0), and allocates every column, the
+/// committed-unit record and the provenance record. `ranks` sizes the provenance record.
+void build_layout(hid_t file, const plan::Plan& plan, const JobIdentity& identity, int rank, int ranks, hid_t dxpl,
+                  const std::string& path);
+
+/// The datasets that epochs and provenance write, open.
+struct OpenLayout {
+  std::vector<analysis::FieldInfo> fields;
+  std::vector<h5::Handle> columns;  ///< /windows/<field>, in `fields` order
+  h5::Handle committed;             ///< /units/committed
+  h5::Handle provenance;            ///< /provenance/json
+  hsize_t provenance_capacity = 0;
+};
+
+/// Collective: opens the datasets of a file laid out for `plan` and `analyses`,
+/// checking each one's size (IoError naming the dataset otherwise).
+OpenLayout open_layout(hid_t file, const plan::Plan& plan, const analysis::Analyses& analyses, const std::string& path);
+
+/// Collective: throws ConfigError (one line naming what differs and how to go
+/// on) unless the file at `path` was made by tsweep's results format version
+/// for the same store, config, analyses, window and plan.
+void check_identity(hid_t file, const plan::Plan& plan, const JobIdentity& identity, const std::string& path);
+
+/// The dotted key of the first line where two canonical YAML texts differ
+/// ("window", "selection.streams"), or "" when they are equal.
+std::string first_differing_key(const std::string& a, const std::string& b);
+
+}  // namespace tsweep::output::detail
