@@ -52,12 +52,26 @@ void ChunkWriter::write(ByteWriter& out, Span<const std::byte> raw, const Encode
       m_cctx.reset(ZSTD_createCCtx());
       if (!m_cctx) fail("cannot create a zstd compression context");
     }
+    const double judged = static_cast<double>(std::max(raw.size(), section_bytes));
+    // A large chunk is first probed on its head: bit-packed data that zstd
+    // cannot shrink enough is the common case, and compressing it whole just
+    // to throw the result away would halve the encoder's speed.
+    constexpr std::size_t kProbe = 16384;
+    if (options.zstd == ZstdStage::automatic && raw.size() > 2 * kProbe) {
+      m_buf.resize(ZSTD_compressBound(kProbe));
+      const std::size_t p = ZSTD_compressCCtx(m_cctx.get(), m_buf.data(), m_buf.size(), raw.data(), kProbe,
+                                              options.zstd_level);
+      const double needed = 0.75 * options.zstd_min_saving * judged / static_cast<double>(raw.size());
+      if (!ZSTD_isError(p) && static_cast<double>(p) > static_cast<double>(kProbe) * (1.0 - needed)) {
+        write_stored(out, raw);
+        return;
+      }
+    }
     m_buf.resize(ZSTD_compressBound(raw.size()));
     const std::size_t n = ZSTD_compressCCtx(m_cctx.get(), m_buf.data(), m_buf.size(), raw.data(),
                                             raw.size(), options.zstd_level);
     if (ZSTD_isError(n)) fail(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
     const double cost = static_cast<double>(n + varint_size(n));
-    const double judged = static_cast<double>(std::max(raw.size(), section_bytes));
     const double limit = options.zstd == ZstdStage::always
                              ? static_cast<double>(raw.size())
                              : static_cast<double>(raw.size()) - judged * options.zstd_min_saving;
@@ -69,8 +83,12 @@ void ChunkWriter::write(ByteWriter& out, Span<const std::byte> raw, const Encode
       return;
     }
   }
+  write_stored(out, raw);
+}
+
+void ChunkWriter::write_stored(ByteWriter& out, Span<const std::byte> raw) {
   out.u8(static_cast<std::uint8_t>(ChunkMethod::stored));
-  out.varint(raw_size);
+  out.varint(static_cast<std::uint32_t>(raw.size()));
   out.bytes(raw.data(), raw.size());
 }
 

@@ -45,6 +45,7 @@ class ChunkWriter {
              std::size_t section_bytes = 0);
 
  private:
+  void write_stored(ByteWriter& out, Span<const std::byte> raw);
   struct FreeCCtx {
     void operator()(ZSTD_CCtx_s* c) const noexcept;
   };
