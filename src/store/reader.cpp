@@ -292,6 +292,35 @@ std::vector<BlockRef> Reader::blocks(std::int64_t id, std::int64_t t0, std::int6
   return out;
 }
 
+std::optional<BlockRef> Reader::block_before(std::int64_t id, std::int64_t t) const {
+  const StreamInfo& s = stream(id);
+  std::optional<BlockRef> best;
+  if (s.block_count == 0 || s.first_ns >= t) return best;
+  auto consider = [&](const BlockRef& r) {
+    if (r.stream != id || r.last_ns >= t) return;
+    if (!best || r.last_ns > best->last_ns || (r.last_ns == best->last_ns && r.block > best->block)) best = r;
+  };
+  for (const RunInfo& run : runs(id)) {
+    if (run.first_ns >= t) continue;
+    const std::int64_t begin = run.index_begin, end = run.index_begin + run.block_count;
+    if (run.sorted && run.block_count > kSmallRun) {
+      // last_ns is non-decreasing: the row before the first with last_ns >= t.
+      std::int64_t lo = begin, hi = end;
+      while (lo < hi) {
+        const std::int64_t mid = lo + (hi - lo) / 2;
+        if (m_impl->times_at(mid).last_ns < t) lo = mid + 1; else hi = mid;
+      }
+      // Rows with equal last times come in block order: the last of them is the one.
+      if (lo > begin) consider(index_rows(lo - 1, 1).front());
+    } else {
+      for (std::int64_t at = begin; at < end; at += kScanRows) {
+        for (const auto& r : index_rows(at, std::min(kScanRows, end - at))) consider(r);
+      }
+    }
+  }
+  return best;
+}
+
 void Reader::read_bytes(const BlockRef& block, std::vector<std::byte>& out) const {
   out.resize(block.length);
   detail::read_rows(m_impl->objects.data.get(), H5T_NATIVE_UINT8, static_cast<std::int64_t>(block.offset),

@@ -215,6 +215,7 @@ VerifyReport verify_store(const std::string& path, const VerifyOptions& options)
   report.bytes = tally.bytes;
   report.bad = std::move(tally.bad);
   report.bad_blocks = static_cast<std::int64_t>(report.bad.size());
+  report.torn_row_retries = reader.torn_row_retries();
   std::sort(report.bad.begin(), report.bad.end(), [](auto& a, auto& b) { return a.block < b.block; });
   report.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   return report;
@@ -258,7 +259,8 @@ std::string verify_report_json(const VerifyReport& r) {
   nlohmann::json j{{"store", r.path},     {"uuid", r.uuid},       {"streams", r.streams},
                    {"blocks", r.blocks},  {"samples", r.samples}, {"bytes", r.bytes},
                    {"seconds", r.seconds}, {"ranks", r.ranks},    {"threads", r.threads},
-                   {"swmr", r.swmr},      {"bad_blocks", r.bad_blocks}};
+                   {"swmr", r.swmr},      {"torn_row_retries", r.torn_row_retries},
+                   {"bad_blocks", r.bad_blocks}};
   j["bad"] = nlohmann::json::array();
   for (const auto& b : r.bad) j["bad"].push_back(to_json(b));
   return j.dump(2);

@@ -17,13 +17,14 @@ for _ in $(seq 100); do [ -s "$store" ] && break; sleep 0.05; done
 
 # tsweep readers: each run is one open + full read; a failed run is retried.
 tsweep_reader() { # NAME: loops `tsweep verify --json` until the writer is done
-  local name=$1 reads=0 retries=0 last=0 bad=0
+  local name=$1 reads=0 retries=0 last=0 bad=0 torn=0
   while :; do
     local finished=0
     [ -e "$done_file" ] && finished=1
     if out=$("$TSWEEP" verify "$store" --json 2>"$WORK/$name.err"); then
-      blocks=$("$PYTHON" -c 'import json,sys; d=json.load(sys.stdin); print(d["blocks"], d["bad_blocks"])' <<<"$out")
+      blocks=$("$PYTHON" -c 'import json,sys; d=json.load(sys.stdin); print(d["blocks"], d["bad_blocks"], d["torn_row_retries"])' <<<"$out")
       set -- $blocks
+      torn=$((torn + $3))
       if [ "$1" -lt "$last" ]; then echo "$name: blocks went down from $last to $1" >&2; bad=1; fi
       if [ "$2" -ne 0 ]; then echo "$name: $2 bad blocks in a committed prefix: $out" >&2; bad=1; fi
       last=$1
@@ -36,7 +37,7 @@ tsweep_reader() { # NAME: loops `tsweep verify --json` until the writer is done
     fi
     [ "$finished" -eq 1 ] && break
   done
-  echo "{\"reader\": \"$name\", \"reads\": $reads, \"retries\": $retries, \"blocks\": $last, \"failed\": $bad}"
+  echo "{\"reader\": \"$name\", \"reads\": $reads, \"retries\": $retries, \"torn_row_rereads\": $torn, \"blocks\": $last, \"failed\": $bad}"
 }
 
 inspect_reader() { # NAME: loops `tsweep inspect --json`

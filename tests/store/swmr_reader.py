@@ -33,6 +33,7 @@ def read_once(previous):
         for ds in (runs_ds, index_ds, data_ds):
             ds.refresh()
         data_size = data_ds.shape[0]
+        data = data_ds[()].tobytes()  # small stores: one read, then slices
         counts = {}
         for s in streams:
             sid, n = int(s["id"]), int(s["block_count"])
@@ -56,7 +57,7 @@ def read_once(previous):
                         raise Inconsistent(f"block {b0 + k}: bytes past the end of /blocks/data")
                     if k % check_bytes_every:
                         continue
-                    head = data_ds[off:off + 72].tobytes()
+                    head = data[off:off + 72]
                     magic, count = head[:4], struct.unpack_from("<I", head, 8)[0]
                     min_ns, max_ns, checksum = struct.unpack_from("<qqQ", head, 48)
                     if magic != b"TSBK" or count != int(row["count"]) or checksum != int(row["checksum"]) \

@@ -160,6 +160,21 @@ TEST(StoreWriterReader, TimeRangeLookupMatchesBruteForceOverManyRuns) {
     }
   }
   EXPECT_TRUE(r.blocks(0, next + 1, next + 2).empty());
+  // The block before a time: brute force over every block.
+  for (int q = 0; q < 100; ++q) {
+    const std::int64_t t = kT0 - 5'000'000'000 + (span / 61) * (q % 67) + q * 777;
+    for (std::int64_t id : {0, 1}) {
+      std::optional<BlockRef> want;
+      for (const auto& b : r.blocks(id)) {
+        if (b.last_ns < t && (!want || b.last_ns > want->last_ns || (b.last_ns == want->last_ns && b.block > want->block))) want = b;
+      }
+      const auto got = r.block_before(id, t);
+      ASSERT_EQ(got.has_value(), want.has_value()) << "t " << t;
+      if (got) {
+        EXPECT_EQ(got->block, want->block) << "t " << t;
+      }
+    }
+  }
   EXPECT_EQ(r.blocks(0, INT64_MIN, kT0 + 1).size(), 1u);
 }
 

@@ -91,6 +91,11 @@ class Reader {
   /// the index rows that overlap (binary search within each run).
   [[nodiscard]] std::vector<BlockRef> blocks(std::int64_t stream, std::int64_t t0 = INT64_MIN,
                                              std::int64_t t1 = INT64_MAX) const;
+  /// Rank-local: the block of `stream` whose latest sample is the latest
+  /// before `t` (ties: the higher block number), if any: the block that
+  /// holds the predecessor of the first sample at or after `t`. Binary search,
+  /// like blocks().
+  [[nodiscard]] std::optional<BlockRef> block_before(std::int64_t stream, std::int64_t t) const;
   /// Rank-local: the stream's runs, oldest first.
   [[nodiscard]] std::vector<RunInfo> runs(std::int64_t stream) const;
   /// Rank-local: index rows [first, first + count) as BlockRefs (for tools

@@ -48,6 +48,7 @@ struct VerifyReport {
   int ranks = 1;
   int threads = 1;
   bool swmr = false;
+  std::int64_t torn_row_retries = 0;  ///< SWMR: stream tables read again because a row was being rewritten
   std::int64_t bad_blocks = 0;  ///< on every rank
   std::vector<BadBlock> bad;  ///< sorted by block; complete on rank 0 only under MPI
 };

@@ -76,7 +76,8 @@ std::optional<std::int64_t> epoch_number(const std::string& text, std::int64_t u
   if (i != text.size() || digits == 0) return std::nullopt;
   Int128 ns = whole * unit_ns + frac_ns;
   if (negative) ns = -ns;
-  if (ns > std::numeric_limits<std::int64_t>::max() || ns < std::numeric_limits<std::int64_t>::min()) return std::nullopt;
+  if (ns > std::numeric_limits<std::int64_t>::max() || ns < std::numeric_limits<std::int64_t>::min())
+    return std::nullopt;
   return static_cast<std::int64_t>(ns);
 }
 
@@ -84,31 +85,44 @@ CsvTimeFormat detect(const std::string& cell) {
   if (cell.find_first_of(":T", 0) != std::string::npos || cell.find('-', 1) != std::string::npos) {
     return CsvTimeFormat::iso8601;
   }
-  const std::size_t digits = static_cast<std::size_t>(std::count_if(cell.begin(), cell.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }));
+  const std::size_t digits = static_cast<std::size_t>(
+      std::count_if(cell.begin(), cell.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }));
   if (cell.find('.') == std::string::npos && digits >= 15) return CsvTimeFormat::nanoseconds;
   return CsvTimeFormat::seconds;
 }
 
 std::optional<std::int64_t> parse_time(const std::string& cell, CsvTimeFormat f) {
   switch (f) {
-    case CsvTimeFormat::iso8601: return parse_iso8601(cell);
-    case CsvTimeFormat::seconds: return epoch_number(cell, 1'000'000'000);
-    case CsvTimeFormat::milliseconds: return epoch_number(cell, 1'000'000);
-    case CsvTimeFormat::microseconds: return epoch_number(cell, 1'000);
-    case CsvTimeFormat::nanoseconds: return epoch_number(cell, 1);
-    case CsvTimeFormat::automatic: break;
+    case CsvTimeFormat::iso8601:
+      return parse_iso8601(cell);
+    case CsvTimeFormat::seconds:
+      return epoch_number(cell, 1'000'000'000);
+    case CsvTimeFormat::milliseconds:
+      return epoch_number(cell, 1'000'000);
+    case CsvTimeFormat::microseconds:
+      return epoch_number(cell, 1'000);
+    case CsvTimeFormat::nanoseconds:
+      return epoch_number(cell, 1);
+    case CsvTimeFormat::automatic:
+      break;
   }
   return std::nullopt;
 }
 
 const char* format_name(CsvTimeFormat f) {
   switch (f) {
-    case CsvTimeFormat::iso8601: return "ISO-8601";
-    case CsvTimeFormat::seconds: return "epoch seconds";
-    case CsvTimeFormat::milliseconds: return "epoch milliseconds";
-    case CsvTimeFormat::microseconds: return "epoch microseconds";
-    case CsvTimeFormat::nanoseconds: return "epoch nanoseconds";
-    case CsvTimeFormat::automatic: break;
+    case CsvTimeFormat::iso8601:
+      return "ISO-8601";
+    case CsvTimeFormat::seconds:
+      return "epoch seconds";
+    case CsvTimeFormat::milliseconds:
+      return "epoch milliseconds";
+    case CsvTimeFormat::microseconds:
+      return "epoch microseconds";
+    case CsvTimeFormat::nanoseconds:
+      return "epoch nanoseconds";
+    case CsvTimeFormat::automatic:
+      break;
   }
   return "automatic";
 }
@@ -145,14 +159,17 @@ ImportedFile read_csv(const std::string& path, const CsvOptions& options) {
     return tabs > commas && tabs > semis ? '\t' : semis > commas ? ';' : ',';
   }();
   const std::vector<std::string> header = split(line, delim);
-  if (header.size() < 2) throw IoError(path, "line " + std::to_string(line_no) + ": the header needs a time column and at least one value column");
+  if (header.size() < 2)
+    throw IoError(path,
+                  "line " + std::to_string(line_no) + ": the header needs a time column and at least one value column");
 
   std::size_t time_col = 0;
   if (!options.time_column.empty()) {
     const auto it = std::find_if(header.begin(), header.end(), [&](const std::string& h) {
       return h == options.time_column || name_and_unit(h).first == options.time_column;
     });
-    if (it == header.end()) throw ConfigError(path + ": no column named '" + options.time_column + "' (--csv-time-column)");
+    if (it == header.end())
+      throw ConfigError(path + ": no column named '" + options.time_column + "' (--csv-time-column)");
     time_col = static_cast<std::size_t>(it - header.begin());
   }
   const std::string prefix = options.prefix.empty() ? file_stem(path) : options.prefix;
@@ -163,10 +180,12 @@ ImportedFile read_csv(const std::string& path, const CsvOptions& options) {
   for (std::size_t c = 0; c < header.size(); ++c) {
     if (c == time_col) continue;
     const auto [name, unit] = name_and_unit(header[c]);
-    if (!options.columns.empty() && std::find(options.columns.begin(), options.columns.end(), name) == options.columns.end()) {
+    if (!options.columns.empty() &&
+        std::find(options.columns.begin(), options.columns.end(), name) == options.columns.end()) {
       continue;
     }
-    if (name.empty()) throw IoError(path, "line " + std::to_string(line_no) + ": column " + std::to_string(c + 1) + " has no name");
+    if (name.empty())
+      throw IoError(path, "line " + std::to_string(line_no) + ": column " + std::to_string(c + 1) + " has no name");
     ImportedSignal sig;
     sig.spec.name = fit(clean_text(prefix + "/" + name), kMaxNameBytes);
     sig.spec.unit = fit(clean_text(unit.empty() ? options.unit : unit), kMaxUnitBytes);
@@ -196,7 +215,8 @@ ImportedFile read_csv(const std::string& path, const CsvOptions& options) {
     const std::vector<std::string> cells = split(line, delim);
     const std::string where = "line " + std::to_string(line_no);
     if (cells.size() != header.size()) {
-      throw IoError(path, where + ": " + std::to_string(cells.size()) + " fields, the header has " + std::to_string(header.size()));
+      throw IoError(path, where + ": " + std::to_string(cells.size()) + " fields, the header has " +
+                              std::to_string(header.size()));
     }
     const std::string& tc = cells[time_col];
     if (format == CsvTimeFormat::automatic) format = detect(tc);

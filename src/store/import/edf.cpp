@@ -20,16 +20,26 @@ __extension__ typedef __int128 Int128;
 
 std::string open_error(int code) {
   switch (code) {
-    case EDFLIB_MALLOC_ERROR: return "out of memory while reading the header";
-    case EDFLIB_NO_SUCH_FILE_OR_DIRECTORY: return "cannot be opened";
-    case EDFLIB_FILE_CONTAINS_FORMAT_ERRORS: return "is not a valid EDF/BDF file (header format errors, or truncated)";
-    case EDFLIB_MAXFILES_REACHED: return "cannot be opened: too many EDF files open";
-    case EDFLIB_FILE_READ_ERROR: return "read error (truncated file?)";
-    case EDFLIB_FILE_ALREADY_OPENED: return "is already open";
-    case EDFLIB_FILETYPE_ERROR: return "is not an EDF/BDF file";
-    case EDFLIB_NUMBER_OF_SIGNALS_INVALID: return "has an invalid number of signals";
-    case EDFLIB_FILE_IS_DISCONTINUOUS: return "is EDF+D/BDF+D (discontinuous), which is not supported: convert it to EDF+C";
-    default: return "cannot be read by EDFlib (error " + std::to_string(code) + ")";
+    case EDFLIB_MALLOC_ERROR:
+      return "out of memory while reading the header";
+    case EDFLIB_NO_SUCH_FILE_OR_DIRECTORY:
+      return "cannot be opened";
+    case EDFLIB_FILE_CONTAINS_FORMAT_ERRORS:
+      return "is not a valid EDF/BDF file (header format errors, or truncated)";
+    case EDFLIB_MAXFILES_REACHED:
+      return "cannot be opened: too many EDF files open";
+    case EDFLIB_FILE_READ_ERROR:
+      return "read error (truncated file?)";
+    case EDFLIB_FILE_ALREADY_OPENED:
+      return "is already open";
+    case EDFLIB_FILETYPE_ERROR:
+      return "is not an EDF/BDF file";
+    case EDFLIB_NUMBER_OF_SIGNALS_INVALID:
+      return "has an invalid number of signals";
+    case EDFLIB_FILE_IS_DISCONTINUOUS:
+      return "is EDF+D/BDF+D (discontinuous), which is not supported: convert it to EDF+C";
+    default:
+      return "cannot be read by EDFlib (error " + std::to_string(code) + ")";
   }
 }
 
@@ -48,11 +58,16 @@ class EdfHandle {
 
 const char* type_name(int filetype) {
   switch (filetype) {
-    case EDFLIB_FILETYPE_EDF: return "EDF";
-    case EDFLIB_FILETYPE_EDFPLUS: return "EDF+C";
-    case EDFLIB_FILETYPE_BDF: return "BDF";
-    case EDFLIB_FILETYPE_BDFPLUS: return "BDF+C";
-    default: return "EDF?";
+    case EDFLIB_FILETYPE_EDF:
+      return "EDF";
+    case EDFLIB_FILETYPE_EDFPLUS:
+      return "EDF+C";
+    case EDFLIB_FILETYPE_BDF:
+      return "BDF";
+    case EDFLIB_FILETYPE_BDFPLUS:
+      return "BDF+C";
+    default:
+      return "EDF?";
   }
 }
 
@@ -253,10 +268,13 @@ ImportedFile read_edf(const std::string& path, const EdfOptions& options) {
     sig.series.type = codec::SampleType::float64;
     edf_annotation_struct a{};
     for (long long k = 0; k < annotations; ++k) {
-      if (edf_get_annotation(file.get(), static_cast<int>(k), &a) != 0) throw IoError(path, "unreadable annotation " + std::to_string(k));
+      if (edf_get_annotation(file.get(), static_cast<int>(k), &a) != 0)
+        throw IoError(path, "unreadable annotation " + std::to_string(k));
       sig.series.push<double>(a.duration_l < 0 ? std::nan("") : static_cast<double>(a.duration_l) * 1e-7);
       sig.series.times.push_back(start_ns + a.onset * 100);
-      if (k < 50) sig.spec.attributes.emplace_back("text." + std::to_string(k), fit(clean_text(a.annotation), kMaxAttrValueBytes));
+      if (k < 50)
+        sig.spec.attributes.emplace_back("text." + std::to_string(k),
+                                         fit(clean_text(a.annotation), kMaxAttrValueBytes));
     }
     out.signals.push_back(std::move(sig));
   }

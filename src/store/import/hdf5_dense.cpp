@@ -89,14 +89,17 @@ ImportedFile read_hdf5_dense(const std::string& path, const DenseOptions& o) {
   const h5::Handle space(H5Dget_space(dset.get()), path, "reading the shape of " + o.dataset);
   const int rank = H5Sget_simple_extent_ndims(space.get());
   hsize_t dims[2] = {0, 1};
-  if (rank < 1 || rank > 2) throw IoError(path, o.dataset + " has " + std::to_string(rank) + " dimensions; 1 (one stream) or 2 (samples x channels) are imported");
+  if (rank < 1 || rank > 2)
+    throw IoError(path, o.dataset + " has " + std::to_string(rank) +
+                            " dimensions; 1 (one stream) or 2 (samples x channels) are imported");
   H5Sget_simple_extent_dims(space.get(), dims, nullptr);
   const h5::Handle ftype(H5Dget_type(dset.get()), path, "reading the type of " + o.dataset);
   const auto [type, native] = map_type(ftype.get(), path, o.dataset);
   const std::size_t size = codec::sample_size(type);
   const hsize_t n = dims[0], channels = rank == 2 ? dims[1] : 1;
   std::vector<std::byte> all(static_cast<std::size_t>(n * channels) * size);
-  if (!all.empty()) h5::check(H5Dread(dset.get(), native, H5S_ALL, H5S_ALL, H5P_DEFAULT, all.data()), path, "reading " + o.dataset);
+  if (!all.empty())
+    h5::check(H5Dread(dset.get(), native, H5S_ALL, H5S_ALL, H5P_DEFAULT, all.data()), path, "reading " + o.dataset);
 
   ImportedFile out;
   out.path = path;

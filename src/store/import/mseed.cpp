@@ -18,7 +18,8 @@ namespace {
 thread_local std::string g_last_message;
 void capture(char* message) {
   g_last_message = message ? message : "";
-  while (!g_last_message.empty() && (g_last_message.back() == '\n' || g_last_message.back() == ' ')) g_last_message.pop_back();
+  while (!g_last_message.empty() && (g_last_message.back() == '\n' || g_last_message.back() == ' '))
+    g_last_message.pop_back();
 }
 
 class TraceGroup {
@@ -93,13 +94,21 @@ ImportedFile read_mseed(const std::string& path, const MseedOptions& options) {
     }
     codec::SampleType type;
     switch (t->sampletype) {
-      case 'i': type = codec::SampleType::int32; break;
-      case 'f': type = codec::SampleType::float32; break;
-      case 'd': type = codec::SampleType::float64; break;
-      default: throw IoError(path, id + ": unknown sample type '" + std::string(1, t->sampletype) + "'");
+      case 'i':
+        type = codec::SampleType::int32;
+        break;
+      case 'f':
+        type = codec::SampleType::float32;
+        break;
+      case 'd':
+        type = codec::SampleType::float64;
+        break;
+      default:
+        throw IoError(path, id + ": unknown sample type '" + std::string(1, t->sampletype) + "'");
     }
     const std::int64_t rate_nhz = codec::rate_nhz_from_hz(t->samprate);
-    if (!codec::is_regular_rate(rate_nhz)) throw IoError(path, id + ": sample rate " + std::to_string(t->samprate) + " Hz is not usable");
+    if (!codec::is_regular_rate(rate_nhz))
+      throw IoError(path, id + ": sample rate " + std::to_string(t->samprate) + " Hz is not usable");
     std::string name = options.prefix.empty() ? id : options.prefix + "/" + id;
     // A channel recorded at two rates becomes two streams.
     auto it = by_name.find(name);
@@ -133,7 +142,8 @@ ImportedFile read_mseed(const std::string& path, const MseedOptions& options) {
     const auto* p = static_cast<const std::byte*>(t->datasamples);
     s.values.insert(s.values.end(), p, p + bytes);
     // libmseed keeps times in microseconds.
-    s.segments.push_back({static_cast<std::int64_t>(t->starttime) * (1'000'000'000 / HPTMODULUS), begin, t->numsamples});
+    s.segments.push_back(
+        {static_cast<std::int64_t>(t->starttime) * (1'000'000'000 / HPTMODULUS), begin, t->numsamples});
   }
   if (out.signals.empty()) throw IoError(path, "holds no data samples");
   return out;

@@ -1,8 +1,8 @@
 #include "tsweep/store/import/wfdb.hpp"
 
 #include <cerrno>
-#include <cmath>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -143,8 +143,8 @@ void HeaderParser::record_line(std::string_view line, WfdbRecord& rec) const {
     }
     const std::int64_t hours = n == 2 ? parts[0] : 0;
     const std::int64_t minutes = n == 2 ? parts[1] : (n == 1 ? parts[0] : 0);
-    rec.base_time_of_day_ns = (hours * 3600 + minutes * 60) * 1'000'000'000LL +
-                              static_cast<std::int64_t>(std::llround(sec * 1e9));
+    rec.base_time_of_day_ns =
+        (hours * 3600 + minutes * 60) * 1'000'000'000LL + static_cast<std::int64_t>(std::llround(sec * 1e9));
   }
   if (t.size() > 5) {
     std::string_view d = t[5].text;
@@ -155,8 +155,8 @@ void HeaderParser::record_line(std::string_view line, WfdbRecord& rec) const {
     const int month = integer<int>(d.substr(a + 1, b - a - 1), "base date month");
     const int year = integer<int>(d.substr(b + 1), "base date year");
     if (day < 1 || day > 31 || month < 1 || month > 12) error("base date '" + std::string(d) + "' is out of range");
-    rec.base_date_ns = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) *
-                       86400LL * 1'000'000'000LL;
+    rec.base_date_ns =
+        days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400LL * 1'000'000'000LL;
   }
 }
 
@@ -354,8 +354,8 @@ WfdbRecord read_wfdb_header(const std::string& header_path) {
   p.at_line(0);
   if (!have_record) p.error("no record line: not a WFDB header");
   if (next_signal < rec.signals.size()) {
-    p.error("truncated: " + std::to_string(rec.signals.size()) + " signals announced, " +
-            std::to_string(next_signal) + " described");
+    p.error("truncated: " + std::to_string(rec.signals.size()) + " signals announced, " + std::to_string(next_signal) +
+            " described");
   }
   return rec;
 }

@@ -13,13 +13,13 @@
 namespace tsweep::store::import {
 
 struct DenseOptions {
-  std::string dataset;               ///< path inside the file, e.g. /recording/ecg
-  std::int64_t rate_nhz = 0;         ///< required
+  std::string dataset;                   ///< path inside the file, e.g. /recording/ecg
+  std::int64_t rate_nhz = 0;             ///< required
   std::optional<std::int64_t> start_ns;  ///< required
-  std::string prefix;                ///< names are prefix/<dataset name>[_<column>]; empty: the file's stem
-  std::string unit;                  ///< else the dataset's "unit"/"units" attribute
-  std::optional<double> scale;       ///< else "scale_factor"/"scale", else 1
-  std::optional<double> offset;      ///< else "add_offset"/"offset", else 0
+  std::string prefix;                    ///< names are prefix/<dataset name>[_<column>]; empty: the file's stem
+  std::string unit;                      ///< else the dataset's "unit"/"units" attribute
+  std::optional<double> scale;           ///< else "scale_factor"/"scale", else 1
+  std::optional<double> offset;          ///< else "add_offset"/"offset", else 0
 };
 
 /// Throws ConfigError for a missing dataset, rate or start, IoError for a

@@ -15,22 +15,22 @@ namespace tsweep::store::import {
 
 /// One signal of a record: its header line and, once read, its samples.
 struct WfdbSignal {
-  std::string file_name;          ///< signal file, relative to the header's folder
-  int format = 0;                 ///< 212, 16 or 80
+  std::string file_name;  ///< signal file, relative to the header's folder
+  int format = 0;         ///< 212, 16 or 80
   int samples_per_frame = 1;
-  int skew = 0;                   ///< frames by which the signal lags the others
-  std::int64_t byte_offset = 0;   ///< bytes to skip at the start of the file
-  double gain = 200.0;            ///< ADC units per physical unit
-  bool gain_given = false;        ///< false: the header gave no (or zero) gain: uncalibrated
-  std::int32_t baseline = 0;      ///< ADC value of physical zero (adc_zero unless given)
+  int skew = 0;                  ///< frames by which the signal lags the others
+  std::int64_t byte_offset = 0;  ///< bytes to skip at the start of the file
+  double gain = 200.0;           ///< ADC units per physical unit
+  bool gain_given = false;       ///< false: the header gave no (or zero) gain: uncalibrated
+  std::int32_t baseline = 0;     ///< ADC value of physical zero (adc_zero unless given)
   std::string units = "mV";
-  int adc_resolution = 0;         ///< bits (12, 16 or 8 unless given)
+  int adc_resolution = 0;  ///< bits (12, 16 or 8 unless given)
   std::int32_t adc_zero = 0;
   std::int32_t initial_value = 0;
   std::optional<std::int32_t> checksum;  ///< 16-bit sum of all samples, as the header gives it
   int block_size = 0;
   std::string description;
-  std::int64_t rate_nhz = 0;      ///< this signal's rate: frame rate x samples per frame
+  std::int64_t rate_nhz = 0;  ///< this signal's rate: frame rate x samples per frame
 
   std::vector<std::int32_t> samples;  ///< digital values, frames x samples_per_frame; 0 where missing
   std::vector<std::uint8_t> missing;  ///< 1 where the file holds the format's invalid value
@@ -45,14 +45,14 @@ struct WfdbSignal {
 struct WfdbRecord {
   std::string name;
   std::string header_path;
-  double frame_frequency_hz = 250.0;     ///< frames per second (WFDB's default 250)
-  std::int64_t frame_rate_nhz = 0;       ///< the same, exactly, in nanohertz
-  double counter_frequency_hz = 0.0;     ///< 0 when not given
+  double frame_frequency_hz = 250.0;  ///< frames per second (WFDB's default 250)
+  std::int64_t frame_rate_nhz = 0;    ///< the same, exactly, in nanohertz
+  double counter_frequency_hz = 0.0;  ///< 0 when not given
   double base_counter = 0.0;
-  std::int64_t frames = 0;               ///< samples per signal per sample-per-frame
+  std::int64_t frames = 0;                          ///< samples per signal per sample-per-frame
   std::optional<std::int64_t> base_time_of_day_ns;  ///< HH:MM:SS[.s] when given
   std::optional<std::int64_t> base_date_ns;         ///< midnight UTC of DD/MM/YYYY when given
-  std::vector<std::string> comments;     ///< '#' lines, without the '#'
+  std::vector<std::string> comments;                ///< '#' lines, without the '#'
   std::vector<WfdbSignal> signals;
 
   /// Start of the record in ns since the epoch (UTC), when both date and time are given.
