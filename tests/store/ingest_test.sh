@@ -109,6 +109,20 @@ for c in range(3):
     assert x["first"] == "2024-01-01T00:00:00.500000000Z"
 PY
 
+# WFDB: the format's invalid value is a missing sample (a gap), not a number; base date and time kept.
+mkdir -p "$WORK/wf"
+printf 'rec 1 100 10 12:30:15.5 01/02/2020\r\n# a comment\r\nrec.dat 16 200 16 0\r\n' >"$WORK/wf/rec.hea"
+"$PYTHON" -c "import numpy as np; np.array([1,2,3,4,-32768,6,7,8,9,10], dtype='<i2').tofile('$WORK/wf/rec.dat')"
+run wfdb_missing 60 "$TSWEEP" ingest "$WORK/wf.h5" "$WORK/wf/rec.hea"
+expect_rc wfdb_missing 0
+run wfdb_stats 60 "$TSWEEP" inspect "$WORK/wf.h5" --stats --json
+"$PYTHON" - "$WORK/wfdb_stats.out" <<'PY' && pass "WFDB invalid sample is a gap; start time kept" || fail "WFDB missing sample"
+import json, sys
+x = json.load(open(sys.argv[1]))["streams"][0]
+assert (x["samples"], x["blocks"], x["raw"]["min"], x["raw"]["sum"]) == (9, 2, 1, 50), x
+assert x["first"] == "2020-02-01T12:30:15.500000000Z" and x["last"] == "2020-02-01T12:30:15.590000000Z", x
+PY
+
 # Bad and truncated inputs: exit 2, one line naming the file, store unchanged, at 1 and 2 ranks.
 head -c 3000 "$D/edf/test_generator_2.edf" >"$WORK/short.edf"
 head -c 20000 "$D/mseed/testdata-3channel-signal.mseed2" >"$WORK/short.mseed"
