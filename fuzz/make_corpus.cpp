@@ -30,7 +30,8 @@ template <class T>
 void emit(const std::filesystem::path& dir, const std::vector<T>& v, std::mt19937_64& rng) {
   std::vector<std::int64_t> times(v.size());
   std::int64_t t = 1'700'000'000'000'000'000;
-  for (auto& x : times) x = (t += 1'000'000 + static_cast<std::int64_t>(rng() % 5000) - (rng() % 20 == 0 ? 3'000'000 : 0));
+  for (auto& x : times)
+    x = (t += 1'000'000 + static_cast<std::int64_t>(rng() % 5000) - (rng() % 20 == 0 ? 3'000'000 : 0));
   for (auto stage : {codec::ZstdStage::off, codec::ZstdStage::always}) {
     codec::EncodeOptions opt;
     opt.zstd = stage;

@@ -62,8 +62,10 @@ std::vector<Dataset> load_datasets() {
                          std::vector<std::int16_t>(sig.samples.begin(), sig.samples.end()), sig.rate_nhz));
     }
   } else {
-    std::fprintf(stderr, "note: %s not found; the MIT-BIH 100 benchmarks are skipped (the record lives in "
-                         "../shared/data beside the project)\n", hea.string().c_str());
+    std::fprintf(stderr,
+                 "note: %s not found; the MIT-BIH 100 benchmarks are skipped (the record lives in "
+                 "../shared/data beside the project)\n",
+                 hea.string().c_str());
   }
   std::mt19937_64 rng(12345);
   std::normal_distribution<double> noise(0.0, 1.0);
@@ -85,8 +87,8 @@ std::vector<Dataset> load_datasets() {
       }
       const double u = t - beat;
       const double mv = bump(u, -0.20, 0.025, 0.15) + bump(u, -0.03, 0.008, -0.1) + bump(u, 0.0, 0.010, 1.2) +
-                        bump(u, 0.03, 0.008, -0.25) + bump(u, 0.25, 0.040, 0.3) +
-                        0.1 * std::sin(2 * pi * 0.3 * t) + 0.01 * noise(rng);
+                        bump(u, 0.03, 0.008, -0.25) + bump(u, 0.25, 0.040, 0.3) + 0.1 * std::sin(2 * pi * 0.3 * t) +
+                        0.01 * noise(rng);
       v[i] = static_cast<std::int16_t>(std::lround(mv * 200.0));
     }
     out.push_back(make("ecg500_int16", v, 500 * codec::kNanohertzPerHertz));
@@ -156,7 +158,9 @@ Codec tsweep_codec(const std::string& name, codec::ZstdStage stage, int level) {
       std::vector<std::byte> b;
       const Span<const std::byte> values(p, n * d.size());
       if (d.rate_nhz > 0) {
-        enc.encode(d.type, values, codec::RegularTimes{codec::sample_time(0, d.rate_nhz, static_cast<std::int64_t>(at)), d.rate_nhz}, b);
+        enc.encode(d.type, values,
+                   codec::RegularTimes{codec::sample_time(0, d.rate_nhz, static_cast<std::int64_t>(at)), d.rate_nhz},
+                   b);
       } else {
         // Event times: the samples are the times; store them as the block's times.
         const std::vector<std::int16_t> zeros(n, 0);
@@ -219,9 +223,8 @@ Codec lz4_codec() {
     for_each_block(d, [&](std::size_t, std::size_t n, const std::byte* p) {
       const int src = static_cast<int>(n * d.size());
       std::vector<std::byte> b(static_cast<std::size_t>(LZ4_compressBound(src)));
-      b.resize(static_cast<std::size_t>(LZ4_compress_default(reinterpret_cast<const char*>(p),
-                                                             reinterpret_cast<char*>(b.data()), src,
-                                                             static_cast<int>(b.size()))));
+      b.resize(static_cast<std::size_t>(LZ4_compress_default(
+          reinterpret_cast<const char*>(p), reinterpret_cast<char*>(b.data()), src, static_cast<int>(b.size()))));
       out.bytes += b.size();
       out.blocks.push_back(std::move(b));
     });
@@ -265,8 +268,10 @@ Codec atrium_codec() {
         lo = std::min(lo, delta[i]);
         hi = std::max(hi, delta[i]);
       }
-      const std::uint8_t width = (lo >= INT8_MIN && hi <= INT8_MAX) ? 1 : (lo >= INT16_MIN && hi <= INT16_MAX) ? 2
-                                 : (lo >= INT32_MIN && hi <= INT32_MAX) ? 4 : 8;
+      const std::uint8_t width = (lo >= INT8_MIN && hi <= INT8_MAX)     ? 1
+                                 : (lo >= INT16_MIN && hi <= INT16_MAX) ? 2
+                                 : (lo >= INT32_MIN && hi <= INT32_MAX) ? 4
+                                                                        : 8;
       std::vector<std::byte> narrow(n * width);
       for (std::size_t i = 0; i < n; ++i) std::memcpy(narrow.data() + i * width, &delta[i], width);  // little-endian
       std::vector<std::byte> b(1 + ZSTD_compressBound(narrow.size()));
@@ -301,10 +306,14 @@ Codec atrium_codec() {
           }
         }
       };
-      if (width == 1) widen(std::int8_t{});
-      else if (width == 2) widen(std::int16_t{});
-      else if (width == 4) widen(std::int32_t{});
-      else widen(std::int64_t{});
+      if (width == 1)
+        widen(std::int8_t{});
+      else if (width == 2)
+        widen(std::int16_t{});
+      else if (width == 4)
+        widen(std::int32_t{});
+      else
+        widen(std::int64_t{});
       at += n;
     }
   };
@@ -338,16 +347,16 @@ void check_round_trip(const Codec& c, const Compressed& z, const Dataset& d) {
 
 void register_all(const std::vector<Dataset>& datasets) {
   const std::vector<Codec> codecs = {
-      tsweep_codec("tsweep", codec::ZstdStage::automatic, 3),
-      tsweep_codec("tsweep_nozstd", codec::ZstdStage::off, 3),
-      tsweep_codec("tsweep_max", codec::ZstdStage::always, 19),
-      zstd_codec(3),
-      zstd_codec(19),
+    tsweep_codec("tsweep", codec::ZstdStage::automatic, 3),
+    tsweep_codec("tsweep_nozstd", codec::ZstdStage::off, 3),
+    tsweep_codec("tsweep_max", codec::ZstdStage::always, 19),
+    zstd_codec(3),
+    zstd_codec(19),
 #if defined(TSWEEP_HAVE_LZ4)
-      lz4_codec(),
+    lz4_codec(),
 #endif
-      atrium_codec(),
-      memcpy_codec(),
+    atrium_codec(),
+    memcpy_codec(),
   };
   for (const Dataset& d : datasets) {
     for (const Codec& c : codecs) {
@@ -355,18 +364,17 @@ void register_all(const std::vector<Dataset>& datasets) {
       auto z = std::make_shared<Compressed>(c.encode(d));
       check_round_trip(c, *z, d);
       const double bits = 8.0 * static_cast<double>(z->bytes) / static_cast<double>(d.count());
-      benchmark::RegisterBenchmark(("decode/" + d.name + "/" + c.name).c_str(),
-                                   [c, z, &d, bits](benchmark::State& st) {
-                                     std::vector<std::byte> out(d.raw.size());
-                                     for (auto _ : st) {
-                                       c.decode(*z, d, out.data());
-                                       benchmark::DoNotOptimize(out.data());
-                                       benchmark::ClobberMemory();
-                                     }
-                                     st.SetItemsProcessed(st.iterations() * static_cast<std::int64_t>(d.count()));
-                                     st.SetBytesProcessed(st.iterations() * static_cast<std::int64_t>(d.raw.size()));
-                                     st.counters["bits_per_sample"] = bits;
-                                   });
+      benchmark::RegisterBenchmark(("decode/" + d.name + "/" + c.name).c_str(), [c, z, &d, bits](benchmark::State& st) {
+        std::vector<std::byte> out(d.raw.size());
+        for (auto _ : st) {
+          c.decode(*z, d, out.data());
+          benchmark::DoNotOptimize(out.data());
+          benchmark::ClobberMemory();
+        }
+        st.SetItemsProcessed(st.iterations() * static_cast<std::int64_t>(d.count()));
+        st.SetBytesProcessed(st.iterations() * static_cast<std::int64_t>(d.raw.size()));
+        st.counters["bits_per_sample"] = bits;
+      });
     }
     for (const Codec& c : {codecs[0], codecs[1]}) {
       benchmark::RegisterBenchmark(("encode/" + d.name + "/" + c.name).c_str(), [c, &d](benchmark::State& st) {

@@ -19,18 +19,24 @@ using detail::store_le;
 
 const char* time_encoding_name(TimeEncoding e) noexcept {
   switch (e) {
-    case TimeEncoding::regular: return "regular";
-    case TimeEncoding::delta_of_delta: return "delta-of-delta";
+    case TimeEncoding::regular:
+      return "regular";
+    case TimeEncoding::delta_of_delta:
+      return "delta-of-delta";
   }
   return "unknown";
 }
 
 const char* value_encoding_name(ValueEncoding e) noexcept {
   switch (e) {
-    case ValueEncoding::plain: return "plain";
-    case ValueEncoding::integer: return "integer";
-    case ValueEncoding::decimal: return "decimal";
-    case ValueEncoding::shuffle: return "shuffle";
+    case ValueEncoding::plain:
+      return "plain";
+    case ValueEncoding::integer:
+      return "integer";
+    case ValueEncoding::decimal:
+      return "decimal";
+    case ValueEncoding::shuffle:
+      return "shuffle";
   }
   return "unknown";
 }
@@ -82,8 +88,8 @@ void check_times(const BlockInfo& b) {
       }
     }
     if (b.last_ns != last || b.min_ns != b.first_ns || b.max_ns != last) {
-      fail("header: times disagree with first time " + t(b.first_ns) + " and rate " + t(b.rate_nhz) +
-           " nHz (last " + t(b.last_ns) + ", expected " + t(last) + ")");
+      fail("header: times disagree with first time " + t(b.first_ns) + " and rate " + t(b.rate_nhz) + " nHz (last " +
+           t(b.last_ns) + ", expected " + t(last) + ")");
     }
     return;
   }
@@ -95,10 +101,10 @@ void check_times(const BlockInfo& b) {
     return;
   }
   if (b.time_bytes == 0) fail("header: irregular block without a time section");
-  if (b.min_ns > b.max_ns || b.first_ns < b.min_ns || b.first_ns > b.max_ns ||
-      b.last_ns < b.min_ns || b.last_ns > b.max_ns) {
-    fail("header: first/last times " + t(b.first_ns) + "/" + t(b.last_ns) + " outside min/max " +
-         t(b.min_ns) + "/" + t(b.max_ns));
+  if (b.min_ns > b.max_ns || b.first_ns < b.min_ns || b.first_ns > b.max_ns || b.last_ns < b.min_ns ||
+      b.last_ns > b.max_ns) {
+    fail("header: first/last times " + t(b.first_ns) + "/" + t(b.last_ns) + " outside min/max " + t(b.min_ns) + "/" +
+         t(b.max_ns));
   }
 }
 
@@ -130,13 +136,12 @@ BlockInfo peek(Span<const std::byte> bytes) {
   if ((b.value_encoding == ValueEncoding::integer && is_floating(b.type)) ||
       ((b.value_encoding == ValueEncoding::decimal || b.value_encoding == ValueEncoding::shuffle) &&
        !is_floating(b.type))) {
-    fail(std::string("header: value encoding ") + value_encoding_name(b.value_encoding) +
-         " cannot hold " + sample_type_name(b.type) + " samples");
+    fail(std::string("header: value encoding ") + value_encoding_name(b.value_encoding) + " cannot hold " +
+         sample_type_name(b.type) + " samples");
   }
   b.count = load_le<std::uint32_t>(p + 8);
   if (b.count > kMaxBlockSamples) {
-    fail("header: " + std::to_string(b.count) + " samples exceed the limit of " +
-         std::to_string(kMaxBlockSamples));
+    fail("header: " + std::to_string(b.count) + " samples exceed the limit of " + std::to_string(kMaxBlockSamples));
   }
   b.time_bytes = load_le<std::uint32_t>(p + 12);
   b.value_bytes = load_le<std::uint32_t>(p + 16);
@@ -160,11 +165,9 @@ ChecksumError::ChecksumError(std::uint64_t stored, std::uint64_t computed, std::
 BlockInfo verify(Span<const std::byte> bytes) {
   const BlockInfo info = peek(bytes);
   if (bytes.size() < info.encoded_size) {
-    fail("truncated block: " + std::to_string(bytes.size()) + " bytes of " +
-         std::to_string(info.encoded_size));
+    fail("truncated block: " + std::to_string(bytes.size()) + " bytes of " + std::to_string(info.encoded_size));
   }
-  const std::uint64_t computed =
-      detail::block_checksum(bytes.data(), info.encoded_size - kHeaderSize);
+  const std::uint64_t computed = detail::block_checksum(bytes.data(), info.encoded_size - kHeaderSize);
   if (computed != info.checksum) throw ChecksumError(info.checksum, computed);
   return info;
 }

@@ -24,12 +24,10 @@ struct Decoder::Impl {
   BlockInfo open(Span<const std::byte> block) {
     const BlockInfo info = peek(block);
     if (block.size() < info.encoded_size) {
-      fail("truncated block: " + std::to_string(block.size()) + " bytes of " +
-           std::to_string(info.encoded_size));
+      fail("truncated block: " + std::to_string(block.size()) + " bytes of " + std::to_string(info.encoded_size));
     }
     if (verify_checksum) {
-      const std::uint64_t computed =
-          detail::block_checksum(block.data(), info.encoded_size - kHeaderSize);
+      const std::uint64_t computed = detail::block_checksum(block.data(), info.encoded_size - kHeaderSize);
       if (computed != info.checksum) throw ChecksumError(info.checksum, computed);
     }
     chunks.begin_block();
@@ -48,8 +46,8 @@ struct Decoder::Impl {
     in.expect_end();
     if (out[0] != info.first_ns || out[info.count - 1] != info.last_ns) {
       fail("time section: decoded first/last times " + std::to_string(out[0]) + "/" +
-           std::to_string(out[info.count - 1]) + " disagree with the header's " +
-           std::to_string(info.first_ns) + "/" + std::to_string(info.last_ns));
+           std::to_string(out[info.count - 1]) + " disagree with the header's " + std::to_string(info.first_ns) + "/" +
+           std::to_string(info.last_ns));
     }
   }
 
@@ -90,8 +88,12 @@ Decoder::~Decoder() = default;
 Decoder::Decoder(Decoder&&) noexcept = default;
 Decoder& Decoder::operator=(Decoder&&) noexcept = default;
 
-void Decoder::set_verify_checksum(bool on) noexcept { m_impl->verify_checksum = on; }
-bool Decoder::verify_checksum() const noexcept { return m_impl->verify_checksum; }
+void Decoder::set_verify_checksum(bool on) noexcept {
+  m_impl->verify_checksum = on;
+}
+bool Decoder::verify_checksum() const noexcept {
+  return m_impl->verify_checksum;
+}
 
 template <class T>
 BlockInfo Decoder::decode(Span<const std::byte> block, Span<T> values, Span<std::int64_t> times) {
@@ -107,8 +109,7 @@ BlockInfo Decoder::decode(Span<const std::byte> block, Span<T> values, Span<std:
   return info;
 }
 
-BlockInfo Decoder::decode(Span<const std::byte> block, Span<std::byte> values,
-                          Span<std::int64_t> times) {
+BlockInfo Decoder::decode(Span<const std::byte> block, Span<std::byte> values, Span<std::int64_t> times) {
   const BlockInfo info = m_impl->open(block);
   TSWEEP_ASSERT(values.size() >= std::size_t{info.count} * sample_size(info.type));
   if (!times.empty()) m_impl->times(block, info, times);

@@ -28,8 +28,8 @@ struct Encoder::Impl {
   explicit Impl(EncodeOptions o) : options(o) {}
 
   template <class T>
-  std::size_t encode(Span<const T> values, const RegularTimes* regular,
-                     Span<const std::int64_t> times, std::vector<std::byte>& out);
+  std::size_t encode(Span<const T> values, const RegularTimes* regular, Span<const std::int64_t> times,
+                     std::vector<std::byte>& out);
 
   template <class T>
   ValueEncoding write_values(Span<const T> v, std::vector<std::byte>& out);
@@ -54,7 +54,9 @@ Encoder::~Encoder() = default;
 Encoder::Encoder(Encoder&&) noexcept = default;
 Encoder& Encoder::operator=(Encoder&&) noexcept = default;
 
-const EncodeOptions& Encoder::options() const noexcept { return m_impl->options; }
+const EncodeOptions& Encoder::options() const noexcept {
+  return m_impl->options;
+}
 
 void Encoder::set_options(const EncodeOptions& options) {
   if (options.zstd_level < 1 || options.zstd_level > 22) {
@@ -79,8 +81,7 @@ ValueEncoding Encoder::Impl::write_values(Span<const T> v, std::vector<std::byte
   } else if constexpr (std::is_integral_v<T>) {
     using W = std::make_unsigned_t<T>;
     try_candidate(ValueEncoding::integer, chosen, [&](ByteWriter& w) {
-      detail::encode_int_stream<W>(Span<const W>(reinterpret_cast<const W*>(v.data()), n), w, scratch,
-                                   chunks, options);
+      detail::encode_int_stream<W>(Span<const W>(reinterpret_cast<const W*>(v.data()), n), w, scratch, chunks, options);
     });
     // Plain (with zstd) wins only on data the integer stream cannot shrink,
     // or where zstd finds long repeats: try it when it has a chance.
@@ -115,13 +116,13 @@ ValueEncoding Encoder::Impl::write_values(Span<const T> v, std::vector<std::byte
 }
 
 template <class T>
-std::size_t Encoder::Impl::encode(Span<const T> values, const RegularTimes* regular,
-                                  Span<const std::int64_t> times, std::vector<std::byte>& out) {
+std::size_t Encoder::Impl::encode(Span<const T> values, const RegularTimes* regular, Span<const std::int64_t> times,
+                                  std::vector<std::byte>& out) {
   static_assert(is_sample_value_v<T>, "samples are int16_t, int32_t, int64_t, float or double");
   const std::size_t n = values.size();
   if (n > kMaxBlockSamples) {
-    fail("cannot encode " + std::to_string(n) + " samples in one block (limit " +
-         std::to_string(kMaxBlockSamples) + ")");
+    fail("cannot encode " + std::to_string(n) + " samples in one block (limit " + std::to_string(kMaxBlockSamples) +
+         ")");
   }
   BlockInfo info;
   info.type = sample_type_of<T>();
@@ -133,8 +134,8 @@ std::size_t Encoder::Impl::encode(Span<const T> values, const RegularTimes* regu
     info.time_encoding = TimeEncoding::regular;
     info.rate_nhz = regular->rate_nhz;
     info.first_ns = regular->first_ns;
-    info.last_ns = n ? sample_time(regular->first_ns, regular->rate_nhz, static_cast<std::int64_t>(n) - 1)
-                     : regular->first_ns;
+    info.last_ns =
+        n ? sample_time(regular->first_ns, regular->rate_nhz, static_cast<std::int64_t>(n) - 1) : regular->first_ns;
     if (info.last_ns == std::numeric_limits<std::int64_t>::max()) {
       fail("the last sample time of the block overflows int64");
     }
@@ -142,8 +143,7 @@ std::size_t Encoder::Impl::encode(Span<const T> values, const RegularTimes* regu
     info.max_ns = info.last_ns;
   } else {
     if (times.size() != n) {
-      fail("cannot encode " + std::to_string(n) + " samples with " + std::to_string(times.size()) +
-           " times");
+      fail("cannot encode " + std::to_string(n) + " samples with " + std::to_string(times.size()) + " times");
     }
     info.time_encoding = TimeEncoding::delta_of_delta;
     if (n) {
@@ -186,8 +186,7 @@ std::size_t Encoder::encode(Span<const T> values, RegularTimes times, std::vecto
 }
 
 template <class T>
-std::size_t Encoder::encode(Span<const T> values, Span<const std::int64_t> times,
-                            std::vector<std::byte>& out) {
+std::size_t Encoder::encode(Span<const T> values, Span<const std::int64_t> times, std::vector<std::byte>& out) {
   return m_impl->encode(values, nullptr, times, out);
 }
 
@@ -196,16 +195,20 @@ template <class Fn>
 std::size_t with_type(SampleType type, Span<const std::byte> values, Fn&& fn) {
   const std::size_t size = sample_size(type);
   if (size == 0 || values.size() % size != 0) {
-    fail(std::to_string(values.size()) + " bytes are not a whole number of " + sample_type_name(type) +
-         " samples");
+    fail(std::to_string(values.size()) + " bytes are not a whole number of " + sample_type_name(type) + " samples");
   }
   const std::size_t n = values.size() / size;
   switch (type) {
-    case SampleType::int16: return fn(Span<const std::int16_t>(reinterpret_cast<const std::int16_t*>(values.data()), n));
-    case SampleType::int32: return fn(Span<const std::int32_t>(reinterpret_cast<const std::int32_t*>(values.data()), n));
-    case SampleType::int64: return fn(Span<const std::int64_t>(reinterpret_cast<const std::int64_t*>(values.data()), n));
-    case SampleType::float32: return fn(Span<const float>(reinterpret_cast<const float*>(values.data()), n));
-    case SampleType::float64: return fn(Span<const double>(reinterpret_cast<const double*>(values.data()), n));
+    case SampleType::int16:
+      return fn(Span<const std::int16_t>(reinterpret_cast<const std::int16_t*>(values.data()), n));
+    case SampleType::int32:
+      return fn(Span<const std::int32_t>(reinterpret_cast<const std::int32_t*>(values.data()), n));
+    case SampleType::int64:
+      return fn(Span<const std::int64_t>(reinterpret_cast<const std::int64_t*>(values.data()), n));
+    case SampleType::float32:
+      return fn(Span<const float>(reinterpret_cast<const float*>(values.data()), n));
+    case SampleType::float64:
+      return fn(Span<const double>(reinterpret_cast<const double*>(values.data()), n));
   }
   fail("unknown sample type");
 }
@@ -216,15 +219,14 @@ std::size_t Encoder::encode(SampleType type, Span<const std::byte> values, Regul
   return with_type(type, values, [&](auto v) { return m_impl->encode(v, &times, {}, out); });
 }
 
-std::size_t Encoder::encode(SampleType type, Span<const std::byte> values,
-                            Span<const std::int64_t> times, std::vector<std::byte>& out) {
+std::size_t Encoder::encode(SampleType type, Span<const std::byte> values, Span<const std::int64_t> times,
+                            std::vector<std::byte>& out) {
   return with_type(type, values, [&](auto v) { return m_impl->encode(v, nullptr, times, out); });
 }
 
-#define TSWEEP_INSTANTIATE(T)                                                                     \
+#define TSWEEP_INSTANTIATE(T)                                                                    \
   template std::size_t Encoder::encode<T>(Span<const T>, RegularTimes, std::vector<std::byte>&); \
-  template std::size_t Encoder::encode<T>(Span<const T>, Span<const std::int64_t>,              \
-                                          std::vector<std::byte>&);
+  template std::size_t Encoder::encode<T>(Span<const T>, Span<const std::int64_t>, std::vector<std::byte>&);
 TSWEEP_INSTANTIATE(std::int16_t)
 TSWEEP_INSTANTIATE(std::int32_t)
 TSWEEP_INSTANTIATE(std::int64_t)

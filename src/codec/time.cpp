@@ -25,8 +25,7 @@ std::int64_t sample_time(std::int64_t first_ns, std::int64_t rate_nhz, std::int6
   return saturate(Int128{first_ns} + Int128{index} * kAttoPerUnit / rate_nhz);
 }
 
-std::int64_t first_index_at_or_after(std::int64_t first_ns, std::int64_t rate_nhz,
-                                     std::int64_t t_ns) noexcept {
+std::int64_t first_index_at_or_after(std::int64_t first_ns, std::int64_t rate_nhz, std::int64_t t_ns) noexcept {
   if (rate_nhz <= 0 || t_ns <= first_ns) return 0;
   // time(i) >= t  <=>  floor(i*10^18/rate) >= d  <=>  i*10^18 >= d*rate  (d integer)
   const Int128 d = Int128{t_ns} - first_ns;
@@ -38,8 +37,7 @@ void fill_sample_times(std::int64_t first_ns, std::int64_t rate_nhz, std::int64_
                        Span<std::int64_t> out) noexcept {
   if (out.empty()) return;
   const auto n = static_cast<std::int64_t>(out.size());
-  if (rate_nhz <= 0 || first_index < 0 ||
-      sample_time(first_ns, rate_nhz, first_index + n - 1) == kInt64Max) {
+  if (rate_nhz <= 0 || first_index < 0 || sample_time(first_ns, rate_nhz, first_index + n - 1) == kInt64Max) {
     for (std::int64_t k = 0; k < n; ++k) out[k] = sample_time(first_ns, rate_nhz, first_index + k);
     return;
   }

@@ -15,36 +15,44 @@
 namespace tsweep::codec::testing {
 
 enum class Shape {
-  random_full,      // uniform over the whole type
-  random_walk,      // small steps: the ECG-like case
+  random_full,  // uniform over the whole type
+  random_walk,  // small steps: the ECG-like case
   constant,
   alternating_extremes,
-  type_extremes,    // min, max, 0, -1, 1 mixed
-  spikes,           // flat with rare huge spikes (exceptions)
-  ramp,             // constant step (order 1 + reference)
-  sine_noise,       // smooth with noise; for floats 2 decimals
-  special_floats,   // NaN (several payloads), +-Inf, -0.0, denormals, max/min
+  type_extremes,   // min, max, 0, -1, 1 mixed
+  spikes,          // flat with rare huge spikes (exceptions)
+  ramp,            // constant step (order 1 + reference)
+  sine_noise,      // smooth with noise; for floats 2 decimals
+  special_floats,  // NaN (several payloads), +-Inf, -0.0, denormals, max/min
 };
 
 inline const char* shape_name(Shape s) {
   switch (s) {
-    case Shape::random_full: return "random_full";
-    case Shape::random_walk: return "random_walk";
-    case Shape::constant: return "constant";
-    case Shape::alternating_extremes: return "alternating_extremes";
-    case Shape::type_extremes: return "type_extremes";
-    case Shape::spikes: return "spikes";
-    case Shape::ramp: return "ramp";
-    case Shape::sine_noise: return "sine_noise";
-    case Shape::special_floats: return "special_floats";
+    case Shape::random_full:
+      return "random_full";
+    case Shape::random_walk:
+      return "random_walk";
+    case Shape::constant:
+      return "constant";
+    case Shape::alternating_extremes:
+      return "alternating_extremes";
+    case Shape::type_extremes:
+      return "type_extremes";
+    case Shape::spikes:
+      return "spikes";
+    case Shape::ramp:
+      return "ramp";
+    case Shape::sine_noise:
+      return "sine_noise";
+    case Shape::special_floats:
+      return "special_floats";
   }
   return "?";
 }
 
-inline const Shape kAllShapes[] = {Shape::random_full,  Shape::random_walk, Shape::constant,
-                                   Shape::alternating_extremes, Shape::type_extremes,
-                                   Shape::spikes,       Shape::ramp,        Shape::sine_noise,
-                                   Shape::special_floats};
+inline const Shape kAllShapes[] = {
+    Shape::random_full, Shape::random_walk, Shape::constant,   Shape::alternating_extremes, Shape::type_extremes,
+    Shape::spikes,      Shape::ramp,        Shape::sine_noise, Shape::special_floats};
 
 template <class T>
 T bits_to(std::uint64_t b) {
@@ -88,8 +96,12 @@ std::vector<T> make_values(Shape shape, std::size_t n, std::uint64_t seed) {
         }
         break;
       }
-      case Shape::constant: v[i] = static_cast<T>(42); break;
-      case Shape::alternating_extremes: v[i] = (i % 2) ? hi : lo; break;
+      case Shape::constant:
+        v[i] = static_cast<T>(42);
+        break;
+      case Shape::alternating_extremes:
+        v[i] = (i % 2) ? hi : lo;
+        break;
       case Shape::type_extremes: {
         const T pick[] = {lo, hi, T(0), static_cast<T>(-1), T(1), static_cast<T>(hi / 2)};
         v[i] = pick[rng() % 6];

@@ -46,17 +46,25 @@ TEST(Conformance, IndependentPythonReaderDecodesEveryStoredEncoding) {
   if (std::system("python3 -c pass > /dev/null 2>&1") != 0) GTEST_SKIP() << "python3 not found";
   const fs::path dir = fs::temp_directory_path() / ("tsweep_conformance_" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  write_case(dir, "int16_walk", testing::make_values<std::int16_t>(Shape::random_walk, 1000, 1), true, ValueEncoding::integer);
-  write_case(dir, "int16_extremes", testing::make_values<std::int16_t>(Shape::alternating_extremes, 77, 1), false, ValueEncoding::integer);
-  write_case(dir, "int32_spikes", testing::make_values<std::int32_t>(Shape::spikes, 999, 2), false, ValueEncoding::integer);
+  write_case(dir, "int16_walk", testing::make_values<std::int16_t>(Shape::random_walk, 1000, 1), true,
+             ValueEncoding::integer);
+  write_case(dir, "int16_extremes", testing::make_values<std::int16_t>(Shape::alternating_extremes, 77, 1), false,
+             ValueEncoding::integer);
+  write_case(dir, "int32_spikes", testing::make_values<std::int32_t>(Shape::spikes, 999, 2), false,
+             ValueEncoding::integer);
   write_case(dir, "int64_ramp", testing::make_values<std::int64_t>(Shape::ramp, 300, 3), true, ValueEncoding::integer);
-  write_case(dir, "int64_sine", testing::make_values<std::int64_t>(Shape::sine_noise, 500, 3), true, ValueEncoding::integer);
-  write_case(dir, "int32_random", testing::make_values<std::int32_t>(Shape::random_full, 100, 4), true, ValueEncoding::plain);
-  write_case(dir, "double_special", testing::make_values<double>(Shape::special_floats, 400, 5), true, ValueEncoding::decimal);
-  write_case(dir, "double_walk", testing::make_values<double>(Shape::random_walk, 700, 6), false, ValueEncoding::decimal);
+  write_case(dir, "int64_sine", testing::make_values<std::int64_t>(Shape::sine_noise, 500, 3), true,
+             ValueEncoding::integer);
+  write_case(dir, "int32_random", testing::make_values<std::int32_t>(Shape::random_full, 100, 4), true,
+             ValueEncoding::plain);
+  write_case(dir, "double_special", testing::make_values<double>(Shape::special_floats, 400, 5), true,
+             ValueEncoding::decimal);
+  write_case(dir, "double_walk", testing::make_values<double>(Shape::random_walk, 700, 6), false,
+             ValueEncoding::decimal);
   write_case(dir, "float_sine", testing::make_values<float>(Shape::sine_noise, 600, 7), true, ValueEncoding::decimal);
   write_case(dir, "empty", std::vector<std::int16_t>{}, false, ValueEncoding::plain);
-  const std::string cmd = "python3 " + std::string(TSWEEP_SOURCE_DIR) + "/tests/codec/reference_decoder.py " + dir.string();
+  const std::string cmd =
+      "python3 " + std::string(TSWEEP_SOURCE_DIR) + "/tests/codec/reference_decoder.py " + dir.string();
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
   fs::remove_all(dir);
 }

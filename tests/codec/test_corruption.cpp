@@ -41,8 +41,10 @@ std::vector<Sample> sample_blocks() {
   add("int16 walk", testing::make_values<std::int16_t>(Shape::random_walk, 120, 1), true, ZstdStage::off);
   add("int32 spikes irregular", testing::make_values<std::int32_t>(Shape::spikes, 150, 2), false, ZstdStage::off);
   add("int64 ramp zstd", testing::make_values<std::int64_t>(Shape::ramp, 100, 3), true, ZstdStage::always);
-  add("int16 sine zstd irregular", testing::make_values<std::int16_t>(Shape::sine_noise, 300, 4), false, ZstdStage::always);
-  add("double decimals with exceptions", testing::make_values<double>(Shape::special_floats, 90, 5), true, ZstdStage::off);
+  add("int16 sine zstd irregular", testing::make_values<std::int16_t>(Shape::sine_noise, 300, 4), false,
+      ZstdStage::always);
+  add("double decimals with exceptions", testing::make_values<double>(Shape::special_floats, 90, 5), true,
+      ZstdStage::off);
   add("float decimals", testing::make_values<float>(Shape::sine_noise, 100, 6), false, ZstdStage::automatic);
   std::vector<double> smooth(200);
   for (std::size_t i = 0; i < smooth.size(); ++i) smooth[i] = std::sin(static_cast<double>(i) * 1e-3);

@@ -30,9 +30,9 @@ TEST(MitBih100, BothLeadsRoundTripExactlyInInt16Blocks) {
       std::vector<std::byte> bytes;
       for (std::size_t at = 0; at < lead.size(); at += block) {
         const std::size_t n = std::min(block, lead.size() - at);
-        enc.encode<std::int16_t>(Span<const std::int16_t>(lead.data() + at, n),
-                                 RegularTimes{sample_time(0, sig.rate_nhz, static_cast<std::int64_t>(at)), sig.rate_nhz},
-                                 bytes);
+        enc.encode<std::int16_t>(
+            Span<const std::int16_t>(lead.data() + at, n),
+            RegularTimes{sample_time(0, sig.rate_nhz, static_cast<std::int64_t>(at)), sig.rate_nhz}, bytes);
       }
       std::vector<std::int16_t> out(lead.size());
       std::vector<std::int64_t> times(lead.size());

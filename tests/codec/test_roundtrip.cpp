@@ -110,7 +110,8 @@ TEST(RoundTripBlocks, BackToBackBlocksAreSteppedThroughWithPeek) {
   Encoder enc;
   std::vector<std::vector<std::int32_t>> parts;
   for (int k = 0; k < 5; ++k) {
-    parts.push_back(testing::make_values<std::int32_t>(Shape::random_walk, 100 + 50 * static_cast<std::size_t>(k), 11 + k));
+    parts.push_back(
+        testing::make_values<std::int32_t>(Shape::random_walk, 100 + 50 * static_cast<std::size_t>(k), 11 + k));
     enc.encode<std::int32_t>(parts.back(), RegularTimes{k * 1'000'000'000LL, kNanohertzPerHertz}, all);
   }
   std::size_t at = 0;
@@ -162,7 +163,8 @@ TEST(RoundTripBlocks, EncoderRejectsWhatABlockCannotHold) {
   Encoder enc;
   EXPECT_THROW(enc.encode<std::int16_t>(v, RegularTimes{0, 0}, block), CodecError);
   EXPECT_THROW(enc.encode<std::int16_t>(v, RegularTimes{0, kMaxRateNhz + 1}, block), CodecError);
-  EXPECT_THROW(enc.encode<std::int16_t>(v, RegularTimes{std::numeric_limits<std::int64_t>::max() - 5, kNanohertzPerHertz}, block),
+  EXPECT_THROW(enc.encode<std::int16_t>(
+                   v, RegularTimes{std::numeric_limits<std::int64_t>::max() - 5, kNanohertzPerHertz}, block),
                CodecError);
   const std::vector<std::int64_t> t(9, 0);
   EXPECT_THROW(enc.encode<std::int16_t>(v, Span<const std::int64_t>(t), block), CodecError);

@@ -37,13 +37,13 @@ TEST(SampleTime, SaturatesInsteadOfOverflowing) {
 
 TEST(SampleTime, InverseIsConsistentForRandomRatesAndIndices) {
   std::mt19937_64 rng(42);
-  const std::int64_t rates[] = {1, 200'000'000, 12'800'000'000, 360 * kHz, 500 * kHz, 44'100 * kHz,
-                                999'999'999'999, kMaxRateNhz};
+  const std::int64_t rates[] = {1,         200'000'000,  12'800'000'000,  360 * kHz,
+                                500 * kHz, 44'100 * kHz, 999'999'999'999, kMaxRateNhz};
   for (int iter = 0; iter < 20000; ++iter) {
-    const std::int64_t rate = (iter % 3 == 0) ? static_cast<std::int64_t>(rng() % kMaxRateNhz) + 1
-                                              : rates[rng() % std::size(rates)];
-    const std::int64_t first = static_cast<std::int64_t>(rng() % 4'000'000'000'000'000'000ULL) -
-                               2'000'000'000'000'000'000LL;
+    const std::int64_t rate =
+        (iter % 3 == 0) ? static_cast<std::int64_t>(rng() % kMaxRateNhz) + 1 : rates[rng() % std::size(rates)];
+    const std::int64_t first =
+        static_cast<std::int64_t>(rng() % 4'000'000'000'000'000'000ULL) - 2'000'000'000'000'000'000LL;
     const std::int64_t i = static_cast<std::int64_t>(rng() % 2'000'000'000);
     const std::int64_t t = sample_time(first, rate, i);
     if (t == std::numeric_limits<std::int64_t>::max()) continue;
@@ -64,7 +64,8 @@ TEST(SampleTime, InverseIsConsistentForRandomRatesAndIndices) {
 
 TEST(SampleTime, FillMatchesThePerSampleDefinition) {
   std::mt19937_64 rng(7);
-  for (std::int64_t rate : {std::int64_t{1}, std::int64_t{200'000'000}, std::int64_t{12'800'000'000}, 360 * kHz, 7 * kHz + 3, kMaxRateNhz}) {
+  for (std::int64_t rate : {std::int64_t{1}, std::int64_t{200'000'000}, std::int64_t{12'800'000'000}, 360 * kHz,
+                            7 * kHz + 3, kMaxRateNhz}) {
     for (std::int64_t start : {std::int64_t{0}, std::int64_t{1}, std::int64_t{999'999'937}}) {
       std::vector<std::int64_t> out(5000);
       const std::int64_t first = static_cast<std::int64_t>(rng() % 1'000'000'000'000);

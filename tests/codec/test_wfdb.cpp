@@ -23,10 +23,10 @@ namespace fs = std::filesystem;
 
 const fs::path kData = fs::path(TSWEEP_SHARED_DATA) / "wfdb";
 
-#define REQUIRE_SHARED_DATA()                                                                      \
-  if (!fs::exists(kData / "100.hea")) {                                                          \
-    GTEST_SKIP() << "real WFDB records not found at " << kData                                    \
-                 << " (they live in ../shared/data beside the project, not in a clone)";         \
+#define REQUIRE_SHARED_DATA()                                                            \
+  if (!fs::exists(kData / "100.hea")) {                                                  \
+    GTEST_SKIP() << "real WFDB records not found at " << kData                           \
+                 << " (they live in ../shared/data beside the project, not in a clone)"; \
   }
 
 struct Stats {
@@ -111,9 +111,8 @@ TEST(WfdbReal, HeaderAloneOpensNoSignalFile) {
 class WfdbFiles : public ::testing::Test {
  protected:
   void SetUp() override {
-    m_dir = fs::temp_directory_path() /
-            ("tsweep_wfdb_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    m_dir = fs::temp_directory_path() / ("tsweep_wfdb_" + std::to_string(::getpid()) + "_" +
+                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(m_dir);
   }
   void TearDown() override { fs::remove_all(m_dir); }
@@ -124,8 +123,8 @@ class WfdbFiles : public ::testing::Test {
     return p.string();
   }
   void write_bytes(const std::string& name, const std::vector<unsigned char>& b) {
-    std::ofstream(m_dir / name, std::ios::binary).write(reinterpret_cast<const char*>(b.data()),
-                                                         static_cast<std::streamsize>(b.size()));
+    std::ofstream(m_dir / name, std::ios::binary)
+        .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
   }
   static std::vector<unsigned char> fmt16(const std::vector<int>& s) {
     std::vector<unsigned char> b;
@@ -176,9 +175,13 @@ TEST_F(WfdbFiles, Format16TwoSignalsOneWithTwoSamplesPerFrameAndCrlf) {
   const std::string h = write("rec.hea",
                               "# made here\r\n"
                               "rec 2 125/1000(7) 4 13:45:30.25 02/03/2021\r\n"
-                              "rec.dat 16x2 100.5(-3)/uV 16 0 10 " + std::to_string(ca) + " 0 lead a, with spaces\r\n"
-                              "rec.dat 16 0 16 5 1000 " + std::to_string(checksum(b)) + " 0 B\r\n"
-                              "#info line\r\n");
+                              "rec.dat 16x2 100.5(-3)/uV 16 0 10 " +
+                                  std::to_string(ca) +
+                                  " 0 lead a, with spaces\r\n"
+                                  "rec.dat 16 0 16 5 1000 " +
+                                  std::to_string(checksum(b)) +
+                                  " 0 B\r\n"
+                                  "#info line\r\n");
   const WfdbRecord rec = read_wfdb(h);
   EXPECT_EQ(rec.frames, 4);
   EXPECT_EQ(rec.frame_rate_nhz, 125 * codec::kNanohertzPerHertz);
@@ -186,7 +189,8 @@ TEST_F(WfdbFiles, Format16TwoSignalsOneWithTwoSamplesPerFrameAndCrlf) {
   EXPECT_DOUBLE_EQ(rec.base_counter, 7.0);
   EXPECT_EQ(rec.comments, (std::vector<std::string>{"made here", "info line"}));
   // 2021-03-02 is day 18688 since the epoch.
-  EXPECT_EQ(rec.start_ns(), 18688LL * 86400 * 1'000'000'000 + (13 * 3600 + 45 * 60) * 1'000'000'000LL + 30'250'000'000LL);
+  EXPECT_EQ(rec.start_ns(),
+            18688LL * 86400 * 1'000'000'000 + (13 * 3600 + 45 * 60) * 1'000'000'000LL + 30'250'000'000LL);
   const WfdbSignal& sa = rec.signals[0];
   EXPECT_EQ(sa.samples_per_frame, 2);
   EXPECT_EQ(sa.rate_nhz, 250 * codec::kNanohertzPerHertz);
@@ -221,7 +225,8 @@ TEST_F(WfdbFiles, Format212OddCountInvalidValueSkewAndOffset) {
   bytes.insert(bytes.end(), packed.begin(), packed.end());
   EXPECT_EQ(packed.size(), 8u);  // 2 full groups + 2 bytes for the odd sample
   write_bytes("odd.dat", bytes);
-  const std::string h = write("odd.hea", "odd 1 12.8 5\nodd.dat 212+3 200 12 0 -1 " + std::to_string(checksum(s)) + "\n");
+  const std::string h =
+      write("odd.hea", "odd 1 12.8 5\nodd.dat 212+3 200 12 0 -1 " + std::to_string(checksum(s)) + "\n");
   const WfdbRecord rec = read_wfdb(h);
   EXPECT_EQ(rec.frame_rate_nhz, 12'800'000'000);
   EXPECT_EQ(rec.signals[0].samples, (std::vector<std::int32_t>{-1, 2047, 0, 5, 7}));

@@ -44,16 +44,16 @@ struct BlockInfo {
   SampleType type = SampleType::int16;
   TimeEncoding time_encoding = TimeEncoding::regular;
   ValueEncoding value_encoding = ValueEncoding::plain;
-  std::uint32_t count = 0;       ///< samples in the block
-  std::int64_t first_ns = 0;     ///< time of the first sample
-  std::int64_t last_ns = 0;      ///< time of the last sample (first_ns when count == 0)
-  std::int64_t min_ns = 0;       ///< earliest sample time (irregular times may go backwards)
-  std::int64_t max_ns = 0;       ///< latest sample time
-  std::int64_t rate_nhz = 0;     ///< regular rate; 0 for irregular blocks
-  std::uint32_t time_bytes = 0;  ///< bytes of the time section
-  std::uint32_t value_bytes = 0; ///< bytes of the value section
-  std::uint64_t checksum = 0;    ///< stored XXH3-64 of the block (see FORMAT.md)
-  std::size_t encoded_size = 0;  ///< total bytes of the block, header included
+  std::uint32_t count = 0;        ///< samples in the block
+  std::int64_t first_ns = 0;      ///< time of the first sample
+  std::int64_t last_ns = 0;       ///< time of the last sample (first_ns when count == 0)
+  std::int64_t min_ns = 0;        ///< earliest sample time (irregular times may go backwards)
+  std::int64_t max_ns = 0;        ///< latest sample time
+  std::int64_t rate_nhz = 0;      ///< regular rate; 0 for irregular blocks
+  std::uint32_t time_bytes = 0;   ///< bytes of the time section
+  std::uint32_t value_bytes = 0;  ///< bytes of the value section
+  std::uint64_t checksum = 0;     ///< stored XXH3-64 of the block (see FORMAT.md)
+  std::size_t encoded_size = 0;   ///< total bytes of the block, header included
 
   [[nodiscard]] bool regular() const noexcept { return time_encoding == TimeEncoding::regular; }
 };

@@ -37,8 +37,7 @@ class Decoder {
 
   /// Type-erased form: writes count native-endian samples of the block's type
   /// into `values` (at least count * sample_size(type) bytes).
-  BlockInfo decode(Span<const std::byte> block, Span<std::byte> values,
-                   Span<std::int64_t> times = {});
+  BlockInfo decode(Span<const std::byte> block, Span<std::byte> values, Span<std::int64_t> times = {});
 
   /// Only the sample times (for quality checks that need no values).
   BlockInfo decode_times(Span<const std::byte> block, Span<std::int64_t> times);

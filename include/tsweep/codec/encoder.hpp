@@ -61,14 +61,12 @@ class Encoder {
 
   /// As above with one explicit time per value (any order, duplicates allowed).
   template <class T>
-  std::size_t encode(Span<const T> values, Span<const std::int64_t> times,
-                     std::vector<std::byte>& out);
+  std::size_t encode(Span<const T> values, Span<const std::int64_t> times, std::vector<std::byte>& out);
 
   /// Type-erased forms: `values` holds count native-endian samples of `type`.
-  std::size_t encode(SampleType type, Span<const std::byte> values, RegularTimes times,
+  std::size_t encode(SampleType type, Span<const std::byte> values, RegularTimes times, std::vector<std::byte>& out);
+  std::size_t encode(SampleType type, Span<const std::byte> values, Span<const std::int64_t> times,
                      std::vector<std::byte>& out);
-  std::size_t encode(SampleType type, Span<const std::byte> values,
-                     Span<const std::int64_t> times, std::vector<std::byte>& out);
 
  private:
   struct Impl;
@@ -82,8 +80,8 @@ std::size_t encode(Span<const T> values, RegularTimes times, std::vector<std::by
   return Encoder(options).encode(values, times, out);
 }
 template <class T>
-std::size_t encode(Span<const T> values, Span<const std::int64_t> times,
-                   std::vector<std::byte>& out, const EncodeOptions& options = {}) {
+std::size_t encode(Span<const T> values, Span<const std::int64_t> times, std::vector<std::byte>& out,
+                   const EncodeOptions& options = {}) {
   return Encoder(options).encode(values, times, out);
 }
 

@@ -42,8 +42,7 @@ std::int64_t sample_time(std::int64_t first_ns, std::int64_t rate_nhz, std::int6
 /// returned index is strictly before t_ns. So the samples of a half-open window
 /// [a, b) are the indices [first_index_at_or_after(a), first_index_at_or_after(b)).
 /// Saturates at INT64_MAX. Precondition: is_regular_rate(rate_nhz).
-std::int64_t first_index_at_or_after(std::int64_t first_ns, std::int64_t rate_nhz,
-                                     std::int64_t t_ns) noexcept;
+std::int64_t first_index_at_or_after(std::int64_t first_ns, std::int64_t rate_nhz, std::int64_t t_ns) noexcept;
 
 /// Writes sample_time(first_ns, rate_nhz, first_index + k) into out[k] for every
 /// k, exactly, without a 128-bit division per sample.

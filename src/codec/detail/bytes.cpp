@@ -4,7 +4,9 @@
 
 namespace tsweep::codec::detail {
 
-void fail(const std::string& what) { throw CodecError(what); }
+void fail(const std::string& what) {
+  throw CodecError(what);
+}
 
 std::uint32_t ByteReader::varint(const char* what) {
   std::uint64_t v = 0;
@@ -25,7 +27,9 @@ void ByteReader::expect_end() const {
   }
 }
 
-void ByteReader::error(const std::string& what) const { fail(std::string(m_section) + ": " + what); }
+void ByteReader::error(const std::string& what) const {
+  fail(std::string(m_section) + ": " + what);
+}
 
 void ByteReader::truncated(const char* what) const {
   error(std::string("truncated reading ") + what + " at byte " + std::to_string(m_pos) + " of " +

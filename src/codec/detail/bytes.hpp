@@ -162,8 +162,7 @@ class BitWriter {
 
 /// Reads value `index` of width `width` (<= 64) from LSB-first packed bits.
 /// The caller has checked that the bits lie inside `size` bytes.
-inline std::uint64_t read_packed(const std::byte* data, std::size_t size, std::uint64_t bit,
-                                 unsigned width) noexcept {
+inline std::uint64_t read_packed(const std::byte* data, std::size_t size, std::uint64_t bit, unsigned width) noexcept {
   if (width == 0) return 0;
   std::size_t byte = static_cast<std::size_t>(bit >> 3);
   const unsigned shift = static_cast<unsigned>(bit & 7);

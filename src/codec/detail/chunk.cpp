@@ -35,7 +35,9 @@ ChunkRef read_chunk(ByteReader& in, std::uint64_t expected_size, const char* wha
   return c;
 }
 
-void ChunkWriter::FreeCCtx::operator()(ZSTD_CCtx_s* c) const noexcept { ZSTD_freeCCtx(c); }
+void ChunkWriter::FreeCCtx::operator()(ZSTD_CCtx_s* c) const noexcept {
+  ZSTD_freeCCtx(c);
+}
 ChunkWriter::ChunkWriter() = default;
 ChunkWriter::~ChunkWriter() = default;
 ChunkWriter::ChunkWriter(ChunkWriter&&) noexcept = default;
@@ -44,9 +46,8 @@ ChunkWriter& ChunkWriter::operator=(ChunkWriter&&) noexcept = default;
 void ChunkWriter::write(ByteWriter& out, Span<const std::byte> raw, const EncodeOptions& options,
                         std::size_t section_bytes) {
   const auto raw_size = static_cast<std::uint32_t>(raw.size());
-  const bool try_zstd = options.zstd == ZstdStage::always
-                            ? raw.size() > 16
-                            : options.zstd == ZstdStage::automatic && raw.size() >= 64;
+  const bool try_zstd =
+      options.zstd == ZstdStage::always ? raw.size() > 16 : options.zstd == ZstdStage::automatic && raw.size() >= 64;
   if (try_zstd) {
     if (!m_cctx) {
       m_cctx.reset(ZSTD_createCCtx());
@@ -59,8 +60,8 @@ void ChunkWriter::write(ByteWriter& out, Span<const std::byte> raw, const Encode
     constexpr std::size_t kProbe = 16384;
     if (options.zstd == ZstdStage::automatic && raw.size() > 2 * kProbe) {
       m_buf.resize(ZSTD_compressBound(kProbe));
-      const std::size_t p = ZSTD_compressCCtx(m_cctx.get(), m_buf.data(), m_buf.size(), raw.data(), kProbe,
-                                              options.zstd_level);
+      const std::size_t p =
+          ZSTD_compressCCtx(m_cctx.get(), m_buf.data(), m_buf.size(), raw.data(), kProbe, options.zstd_level);
       const double needed = 0.75 * options.zstd_min_saving * judged / static_cast<double>(raw.size());
       if (!ZSTD_isError(p) && static_cast<double>(p) > static_cast<double>(kProbe) * (1.0 - needed)) {
         write_stored(out, raw);
@@ -68,8 +69,8 @@ void ChunkWriter::write(ByteWriter& out, Span<const std::byte> raw, const Encode
       }
     }
     m_buf.resize(ZSTD_compressBound(raw.size()));
-    const std::size_t n = ZSTD_compressCCtx(m_cctx.get(), m_buf.data(), m_buf.size(), raw.data(),
-                                            raw.size(), options.zstd_level);
+    const std::size_t n =
+        ZSTD_compressCCtx(m_cctx.get(), m_buf.data(), m_buf.size(), raw.data(), raw.size(), options.zstd_level);
     if (ZSTD_isError(n)) fail(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
     const double cost = static_cast<double>(n + varint_size(n));
     const double limit = options.zstd == ZstdStage::always
@@ -92,18 +93,18 @@ void ChunkWriter::write_stored(ByteWriter& out, Span<const std::byte> raw) {
   out.bytes(raw.data(), raw.size());
 }
 
-void ChunkReader::FreeDCtx::operator()(ZSTD_DCtx_s* c) const noexcept { ZSTD_freeDCtx(c); }
+void ChunkReader::FreeDCtx::operator()(ZSTD_DCtx_s* c) const noexcept {
+  ZSTD_freeDCtx(c);
+}
 ChunkReader::ChunkReader() = default;
 ChunkReader::~ChunkReader() = default;
 ChunkReader::ChunkReader(ChunkReader&&) noexcept = default;
 ChunkReader& ChunkReader::operator=(ChunkReader&&) noexcept = default;
 
-Span<const std::byte> ChunkReader::materialize(const ChunkRef& chunk, const char* section,
-                                               const char* what) {
+Span<const std::byte> ChunkReader::materialize(const ChunkRef& chunk, const char* section, const char* what) {
   if (chunk.method == ChunkMethod::stored) return chunk.stored;
   const std::string where = std::string(section) + ": " + what;
-  const unsigned long long declared =
-      ZSTD_getFrameContentSize(chunk.stored.data(), chunk.stored.size());
+  const unsigned long long declared = ZSTD_getFrameContentSize(chunk.stored.data(), chunk.stored.size());
   if (declared == ZSTD_CONTENTSIZE_ERROR) fail(where + ": not a zstd frame");
   if (declared != chunk.raw_size) {
     fail(where + ": zstd frame declares " +
@@ -119,8 +120,8 @@ Span<const std::byte> ChunkReader::materialize(const ChunkRef& chunk, const char
   // Slack after the data: kernels may read a byte past the end (RowStream).
   constexpr std::size_t kSlack = 16;
   if (buf.size() < chunk.raw_size + kSlack) buf.resize(chunk.raw_size + kSlack);
-  const std::size_t n = ZSTD_decompressDCtx(m_dctx.get(), buf.data(), chunk.raw_size,
-                                            chunk.stored.data(), chunk.stored.size());
+  const std::size_t n =
+      ZSTD_decompressDCtx(m_dctx.get(), buf.data(), chunk.raw_size, chunk.stored.data(), chunk.stored.size());
   if (ZSTD_isError(n)) fail(where + ": zstd: " + ZSTD_getErrorName(n));
   if (n != chunk.raw_size) {
     fail(where + ": zstd stream decodes to " + std::to_string(n) + " bytes, expected " +

@@ -41,8 +41,7 @@ class ChunkWriter {
   /// saves zstd_min_saving of `section_bytes` (the bytes of the whole section
   /// the chunk belongs to, when larger than the chunk): a small stream that
   /// shrinks well is not worth a decompression call if the block barely does.
-  void write(ByteWriter& out, Span<const std::byte> raw, const EncodeOptions& options,
-             std::size_t section_bytes = 0);
+  void write(ByteWriter& out, Span<const std::byte> raw, const EncodeOptions& options, std::size_t section_bytes = 0);
 
  private:
   void write_stored(ByteWriter& out, Span<const std::byte> raw);

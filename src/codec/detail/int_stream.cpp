@@ -255,8 +255,8 @@ void encode_int_stream(Span<const W> x, ByteWriter& out, IntScratch& scratch, Ch
   bit_lengths(b.zigzag.data(), groups, scratch.lens.data(), scratch.maxlens.data());
   Exceptions exc{scratch.int_exc_pos, scratch.int_exc_high};
   unsigned exc_cost = bit_length(n) + 2;
-  select_widths(b.zigzag.data(), groups, scratch.lens.data(), scratch.maxlens.data(), exc_cost,
-                scratch.widths.data(), exc);
+  select_widths(b.zigzag.data(), groups, scratch.lens.data(), scratch.maxlens.data(), exc_cost, scratch.widths.data(),
+                exc);
   if (!exc.pos.empty()) {
     const unsigned actual = std::max(1u, bit_length(exc.max_gap) + bit_length(exc.max_high));
     if (actual != exc_cost) {
@@ -328,8 +328,8 @@ void encode_int_stream(Span<const W> x, ByteWriter& out, IntScratch& scratch, Ch
   out.u8(static_cast<std::uint8_t>(base));
   out.varint(static_cast<std::uint32_t>(scratch.width_escapes.size()));
   const std::size_t section = scratch.width_codes.size() + scratch.width_escapes.size() +
-                              lane_words * kGroup * sizeof(W) +
-                              packed_bytes(n_exc, pos_width) + packed_bytes(n_exc, high_width);
+                              lane_words * kGroup * sizeof(W) + packed_bytes(n_exc, pos_width) +
+                              packed_bytes(n_exc, high_width);
   chunks.write(out, bytes_of(scratch.width_codes.data(), scratch.width_codes.size()), options, section);
   chunks.write(out, bytes_of(scratch.width_escapes.data(), scratch.width_escapes.size()), options, section);
   chunks.write(out, bytes_of(b.lanes.data(), lane_words * kGroup * sizeof(W)), options, section);
@@ -411,20 +411,21 @@ void decode_int_stream(ByteReader& in, std::size_t count, std::byte* out, ChunkR
   s.high_width = in.u8("exception high-bit width");
   if (s.pos_width > 32) in.error("exception position width " + std::to_string(s.pos_width) + " exceeds 32");
   if (s.high_width > kBits<W> || (s.exceptions > 0 && s.high_width == 0)) {
-    in.error("exception high-bit width " + std::to_string(s.high_width) + " is not in 1.." +
-             std::to_string(kBits<W>));
+    in.error("exception high-bit width " + std::to_string(s.high_width) + " is not in 1.." + std::to_string(kBits<W>));
   }
   s.width_base = in.u8("width base");
   if (s.width_base + 2 > kBits<W>) in.error("width base " + std::to_string(s.width_base) + " too large");
   const std::uint32_t n_escapes = in.varint("escaped width count");
-  if (n_escapes > s.groups) in.error(std::to_string(n_escapes) + " escaped widths for " + std::to_string(s.groups) + " groups");
+  if (n_escapes > s.groups)
+    in.error(std::to_string(n_escapes) + " escaped widths for " + std::to_string(s.groups) + " groups");
 
   const ChunkRef cref = read_chunk(in, (s.groups + 3) / 4, "width codes");
   const ChunkRef eref = read_chunk(in, n_escapes, "escaped widths");
   // The kernels read one byte past the last escape; a stored escape chunk is
   // followed by the lanes chunk's method byte, a decompressed one by slack.
   s.width_codes = reinterpret_cast<const std::uint8_t*>(chunks.materialize(cref, in.section(), "width codes").data());
-  s.width_escapes = reinterpret_cast<const std::uint8_t*>(chunks.materialize(eref, in.section(), "escaped widths").data());
+  s.width_escapes =
+      reinterpret_cast<const std::uint8_t*>(chunks.materialize(eref, in.section(), "escaped widths").data());
   const std::uint64_t total_bits = total_width_bits(in, s, n_escapes, kBits<W>);
   s.lane_words = static_cast<std::size_t>((total_bits + kBits<W> - 1) / kBits<W>);
   const ChunkRef lref = read_chunk(in, s.lane_words * kGroup * sizeof(W), "packed lanes");
@@ -449,9 +450,8 @@ void decode_int_stream(ByteReader& in, std::size_t count, std::byte* out, ChunkR
   }
 }
 
-#define TSWEEP_INSTANTIATE(W)                                                                   \
-  template void encode_int_stream<W>(Span<const W>, ByteWriter&, IntScratch&, ChunkWriter&,     \
-                                     const EncodeOptions&);                                     \
+#define TSWEEP_INSTANTIATE(W)                                                                                      \
+  template void encode_int_stream<W>(Span<const W>, ByteWriter&, IntScratch&, ChunkWriter&, const EncodeOptions&); \
   template void decode_int_stream<W>(ByteReader&, std::size_t, std::byte*, ChunkReader&);
 TSWEEP_INSTANTIATE(std::uint16_t)
 TSWEEP_INSTANTIATE(std::uint32_t)

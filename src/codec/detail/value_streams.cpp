@@ -57,9 +57,8 @@ void unshuffle_planes(const std::byte* planes, std::size_t n, bool xor_previous,
 
 }  // namespace
 
-void encode_shuffle(const std::byte* values, std::size_t n, std::size_t size, bool xor_previous,
-                    ByteWriter& out, std::vector<std::byte>& scratch, ChunkWriter& chunks,
-                    const EncodeOptions& options) {
+void encode_shuffle(const std::byte* values, std::size_t n, std::size_t size, bool xor_previous, ByteWriter& out,
+                    std::vector<std::byte>& scratch, ChunkWriter& chunks, const EncodeOptions& options) {
   scratch.resize(n * size);
   if (size == 4) {
     shuffle_planes<std::uint32_t>(values, n, xor_previous, scratch.data());
@@ -70,8 +69,7 @@ void encode_shuffle(const std::byte* values, std::size_t n, std::size_t size, bo
   chunks.write(out, {scratch.data(), n * size}, options);
 }
 
-void decode_shuffle(ByteReader& in, std::size_t n, std::size_t size, std::byte* out,
-                    ChunkReader& chunks) {
+void decode_shuffle(ByteReader& in, std::size_t n, std::size_t size, std::byte* out, ChunkReader& chunks) {
   const std::uint8_t flag = in.u8("shuffle flags");
   if (flag > 1) in.error("shuffle flags " + std::to_string(flag) + " (expected 0 or 1)");
   const ChunkRef c = read_chunk(in, n * size, "byte planes");
@@ -97,12 +95,10 @@ struct Decimal<double> {
   static constexpr unsigned kMaxE = 18;
   static constexpr double kLimit = 2251799813685248.0;  // 2^51: exact magic rounding and conversion
   static constexpr double kMagic = 6755399441055744.0;  // 1.5 * 2^52
-  static constexpr double kPow[kMaxE + 1] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,
-                                             1e7,  1e8,  1e9,  1e10, 1e11, 1e12, 1e13,
-                                             1e14, 1e15, 1e16, 1e17, 1e18};
-  static constexpr double kInv[kMaxE + 1] = {1e-0,  1e-1,  1e-2,  1e-3,  1e-4,  1e-5,  1e-6,
-                                             1e-7,  1e-8,  1e-9,  1e-10, 1e-11, 1e-12, 1e-13,
-                                             1e-14, 1e-15, 1e-16, 1e-17, 1e-18};
+  static constexpr double kPow[kMaxE + 1] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8, 1e9,
+                                             1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
+  static constexpr double kInv[kMaxE + 1] = {1e-0,  1e-1,  1e-2,  1e-3,  1e-4,  1e-5,  1e-6,  1e-7,  1e-8, 1e-9,
+                                             1e-10, 1e-11, 1e-12, 1e-13, 1e-14, 1e-15, 1e-16, 1e-17, 1e-18};
 };
 
 template <>
@@ -110,10 +106,9 @@ struct Decimal<float> {
   using I = std::int32_t;
   using W = std::uint32_t;
   static constexpr unsigned kMaxE = 10;
-  static constexpr float kLimit = 4194304.0f;  // 2^22
+  static constexpr float kLimit = 4194304.0f;   // 2^22
   static constexpr float kMagic = 12582912.0f;  // 1.5 * 2^23
-  static constexpr float kPow[kMaxE + 1] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f,
-                                            1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
+  static constexpr float kPow[kMaxE + 1] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
   static constexpr float kInv[kMaxE + 1] = {1e-0f, 1e-1f, 1e-2f, 1e-3f, 1e-4f, 1e-5f,
                                             1e-6f, 1e-7f, 1e-8f, 1e-9f, 1e-10f};
 };
@@ -184,8 +179,8 @@ DecimalParams choose_decimal(const F* v, std::size_t n) noexcept {
 }
 
 template <class F>
-std::uint32_t encode_decimal(const F* v, std::size_t n, DecimalParams p, ByteWriter& out,
-                             IntScratch& scratch, ChunkWriter& chunks, const EncodeOptions& options) {
+std::uint32_t encode_decimal(const F* v, std::size_t n, DecimalParams p, ByteWriter& out, IntScratch& scratch,
+                             ChunkWriter& chunks, const EncodeOptions& options) {
   using D = Decimal<F>;
   using I = typename D::I;
   using W = typename D::W;
@@ -273,10 +268,10 @@ void decode_decimal(ByteReader& in, std::size_t n, std::byte* out, ChunkReader& 
 
 template DecimalParams choose_decimal<float>(const float*, std::size_t) noexcept;
 template DecimalParams choose_decimal<double>(const double*, std::size_t) noexcept;
-template std::uint32_t encode_decimal<float>(const float*, std::size_t, DecimalParams, ByteWriter&,
-                                             IntScratch&, ChunkWriter&, const EncodeOptions&);
-template std::uint32_t encode_decimal<double>(const double*, std::size_t, DecimalParams, ByteWriter&,
-                                              IntScratch&, ChunkWriter&, const EncodeOptions&);
+template std::uint32_t encode_decimal<float>(const float*, std::size_t, DecimalParams, ByteWriter&, IntScratch&,
+                                             ChunkWriter&, const EncodeOptions&);
+template std::uint32_t encode_decimal<double>(const double*, std::size_t, DecimalParams, ByteWriter&, IntScratch&,
+                                              ChunkWriter&, const EncodeOptions&);
 template void decode_decimal<float>(ByteReader&, std::size_t, std::byte*, ChunkReader&);
 template void decode_decimal<double>(ByteReader&, std::size_t, std::byte*, ChunkReader&);
 

@@ -19,11 +19,9 @@ void decode_plain(ByteReader& in, std::size_t bytes, std::byte* out, ChunkReader
 
 /// Byte planes of `n` values of `size` bytes, optionally XORed with the
 /// previous value first, in one chunk (worth it only with zstd).
-void encode_shuffle(const std::byte* values, std::size_t n, std::size_t size, bool xor_previous,
-                    ByteWriter& out, std::vector<std::byte>& scratch, ChunkWriter& chunks,
-                    const EncodeOptions& options);
-void decode_shuffle(ByteReader& in, std::size_t n, std::size_t size, std::byte* out,
-                    ChunkReader& chunks);
+void encode_shuffle(const std::byte* values, std::size_t n, std::size_t size, bool xor_previous, ByteWriter& out,
+                    std::vector<std::byte>& scratch, ChunkWriter& chunks, const EncodeOptions& options);
+void decode_shuffle(ByteReader& in, std::size_t n, std::size_t size, std::byte* out, ChunkReader& chunks);
 
 /// Exponents of a decimal encoding: value = (n * 10^f) / 10^e.
 struct DecimalParams {
@@ -38,8 +36,8 @@ DecimalParams choose_decimal(const F* v, std::size_t n) noexcept;
 
 /// Writes the decimal value section; returns the number of exceptions.
 template <class F>
-std::uint32_t encode_decimal(const F* v, std::size_t n, DecimalParams p, ByteWriter& out,
-                             IntScratch& scratch, ChunkWriter& chunks, const EncodeOptions& options);
+std::uint32_t encode_decimal(const F* v, std::size_t n, DecimalParams p, ByteWriter& out, IntScratch& scratch,
+                             ChunkWriter& chunks, const EncodeOptions& options);
 template <class F>
 void decode_decimal(ByteReader& in, std::size_t n, std::byte* out, ChunkReader& chunks);
 

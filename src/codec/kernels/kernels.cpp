@@ -49,10 +49,18 @@ std::atomic<const Kernels*>& active() {
 
 }  // namespace
 
-const Kernels& kernels() noexcept { return *active().load(std::memory_order_relaxed); }
-std::size_t kernel_count() noexcept { return available().size(); }
-const Kernels& kernel_at(std::size_t i) noexcept { return *available().at(i); }
-void use_kernels(const Kernels& k) noexcept { active().store(&k, std::memory_order_relaxed); }
+const Kernels& kernels() noexcept {
+  return *active().load(std::memory_order_relaxed);
+}
+std::size_t kernel_count() noexcept {
+  return available().size();
+}
+const Kernels& kernel_at(std::size_t i) noexcept {
+  return *available().at(i);
+}
+void use_kernels(const Kernels& k) noexcept {
+  active().store(&k, std::memory_order_relaxed);
+}
 
 void fail_exception(const char* what, std::uint64_t position) {
   fail(std::string("integer stream: ") + what + " (position " + std::to_string(position) + ")");

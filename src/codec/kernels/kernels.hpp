@@ -16,16 +16,16 @@ inline constexpr std::size_t kGroup = 16;
 /// A validated integer stream, ready for a row kernel (see FORMAT.md,
 /// "Integer stream"). All sizes were checked against `count` by the parser.
 struct RowStream {
-  std::size_t count = 0;               ///< values to write
-  std::size_t groups = 0;              ///< ceil(count / 16)
+  std::size_t count = 0;   ///< values to write
+  std::size_t groups = 0;  ///< ceil(count / 16)
   // Group widths: 2-bit codes, 4 per byte; code c < 3 is width base + c, code
   // 3 takes the next escape byte. The byte after the last escape is readable.
   const std::uint8_t* width_codes = nullptr;
   const std::uint8_t* width_escapes = nullptr;
   unsigned width_base = 0;
-  const std::byte* lanes = nullptr;    ///< 16 interleaved lane words per word index
-  std::size_t lane_words = 0;          ///< words per lane
-  unsigned order = 0;                  ///< 0, 1 or 2
+  const std::byte* lanes = nullptr;  ///< 16 interleaved lane words per word index
+  std::size_t lane_words = 0;        ///< words per lane
+  unsigned order = 0;                ///< 0, 1 or 2
   std::uint64_t ref = 0, seed1 = 0, seed2 = 0;
   // Exceptions: gap-coded positions and high bits, LSB-first packed.
   std::uint32_t exceptions = 0;

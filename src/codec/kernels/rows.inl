@@ -22,8 +22,7 @@ constexpr W mask_of(unsigned w) noexcept {
 
 /// Value of `width` bits at bit offset `bit` of LSB-first packed data (the
 /// parser checked the bits lie inside `size` bytes).
-inline std::uint64_t packed_at(const std::byte* data, std::size_t size, std::uint64_t bit,
-                               unsigned width) noexcept {
+inline std::uint64_t packed_at(const std::byte* data, std::size_t size, std::uint64_t bit, unsigned width) noexcept {
   if (width == 0) return 0;
   const std::size_t byte = static_cast<std::size_t>(bit >> 3);
   const unsigned shift = static_cast<unsigned>(bit & 7);
@@ -133,8 +132,7 @@ void rows_scalar(const RowStream& s, std::byte* out) {
     const W mask = mask_of<W>(w);
     for (std::size_t l = 0; l < kGroup; ++l) {
       const Wide c = k < s.lane_words ? load_word<W>(s.lanes + (k * kGroup + l) * sizeof(W)) : W{0};
-      const Wide n =
-          k + 1 < s.lane_words ? load_word<W>(s.lanes + ((k + 1) * kGroup + l) * sizeof(W)) : W{0};
+      const Wide n = k + 1 < s.lane_words ? load_word<W>(s.lanes + ((k + 1) * kGroup + l) * sizeof(W)) : W{0};
       const W hi = static_cast<W>(static_cast<Wide>(static_cast<W>(n << 1)) << (kBits - 1 - sh));
       row[l] = static_cast<W>((static_cast<W>(c >> sh) | hi) & mask);
     }
@@ -450,10 +448,17 @@ void rows_impl(const RowStream& s, std::byte* out) {
 template <class W>
 void rows(const RowStream& s, std::byte* out) {
   switch (s.order) {
-    case 0: rows_impl<W, 0>(s, out); return;
-    case 1: rows_impl<W, 1>(s, out); return;
-    case 2: rows_impl<W, 2>(s, out); return;
-    default: fail_exception("delta order above 2", s.order);
+    case 0:
+      rows_impl<W, 0>(s, out);
+      return;
+    case 1:
+      rows_impl<W, 1>(s, out);
+      return;
+    case 2:
+      rows_impl<W, 2>(s, out);
+      return;
+    default:
+      fail_exception("delta order above 2", s.order);
   }
 }
 
@@ -511,6 +516,5 @@ inline void decimal32(std::byte* data, std::size_t n, float mul, float div) {
 }
 
 inline Kernels make_kernels(const char* name) noexcept {
-  return Kernels{name, &rows<std::uint16_t>, &rows<std::uint32_t>, &rows<std::uint64_t>,
-                 &decimal64, &decimal32};
+  return Kernels{name, &rows<std::uint16_t>, &rows<std::uint32_t>, &rows<std::uint64_t>, &decimal64, &decimal32};
 }
