@@ -40,9 +40,10 @@ std::int64_t Coordinator::fetch_add(int slot, std::int64_t value) {
 std::int64_t Coordinator::next_position() { return fetch_add(next_unit, 1); }
 
 void Coordinator::request_stop(int signal) {
-  // Only the first request's signal is kept: compare-and-swap from 0.
-  std::int64_t desired = signal, expected = 0, previous = 0;
-  check_mpi(MPI_Compare_and_swap(&desired, &expected, &previous, MPI_INT64_T, 0, stop, m_win), "MPI_Compare_and_swap");
+  // MPI_MAX keeps one signal whoever asks first. Not MPI_Compare_and_swap:
+  // Open MPI 4.1's osc/rdma over the vader BTL crashes on it.
+  std::int64_t value = signal, previous = 0;
+  check_mpi(MPI_Fetch_and_op(&value, &previous, MPI_INT64_T, 0, stop, MPI_MAX, m_win), "MPI_Fetch_and_op");
   check_mpi(MPI_Win_flush(0, m_win), "MPI_Win_flush");
 }
 

@@ -99,7 +99,7 @@ bool progress_wanted(ProgressMode mode) {
 }  // namespace
 
 void maybe_inject_fault(const char* point, int rank) {
-  static const char* spec = std::getenv("TSWEEP_INJECT_FAULT");
+  const char* spec = std::getenv("TSWEEP_INJECT_FAULT");
   if (!spec) return;
   const std::string s(spec);
   const auto colon = s.find(':');
@@ -184,13 +184,15 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
     // Work until the checkpoint interval has passed, a stop is asked for, or no work is left.
     const auto epoch_start = Clock::now();
     std::exception_ptr error;
+    std::int64_t done_in_epoch = 0;
     while (!out_of_work && !error) {
       if (StopSignals::received() && !stop_reported) {
         coordinator.request_stop(StopSignals::received());
         stop_reported = true;
       }
       if (coordinator.stop_requested() != 0) break;
-      if (since(epoch_start) * 1e9 >= static_cast<double>(config.checkpoint_ns)) break;
+      // At least one unit per epoch, so that every epoch makes progress.
+      if (done_in_epoch > 0 && since(epoch_start) * 1e9 >= static_cast<double>(config.checkpoint_ns)) break;
       try {
         const std::int64_t unit = queue.next();
         if (unit < 0) {
@@ -211,6 +213,7 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
         mine.compute_seconds += r.compute_seconds;
         coordinator.add_progress(1, r.samples);
         finished.push_back(std::move(r.finished));
+        ++done_in_epoch;
       } catch (...) {
         error = std::current_exception();
       }
@@ -223,8 +226,12 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
 
     // Epoch: agree, write everyone's finished rows in one collective pass, commit.
     t0 = Clock::now();
+    try {
+      maybe_inject_fault("epoch", world.rank());
+    } catch (...) {
+      if (!error) error = std::current_exception();
+    }
     agree(world, error);
-    maybe_inject_fault("epoch", world.rank());
     std::int64_t flags[2] = {out_of_work ? 0 : 1, coordinator.stop_requested()};
     std::int64_t global[2] = {0, 0};
     check_mpi(MPI_Allreduce(flags, global, 2, MPI_INT64_T, MPI_MAX, world.get()), "MPI_Allreduce(epoch)");
