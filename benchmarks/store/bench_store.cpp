@@ -23,10 +23,10 @@ constexpr std::int64_t kBlockNs = kSamples * 4'000'000;
 // A store of `streams` streams x `blocks` blocks each, written in `commits`
 // commits (so each stream has `commits` runs).
 std::string make_store(std::int64_t streams, std::int64_t blocks, std::int64_t commits) {
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            ("tsweep-bench-" + std::to_string(streams) + "x" + std::to_string(blocks) + "x" +
-                             std::to_string(commits) + ".h5"))
-                               .string();
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("tsweep-bench-" + std::to_string(streams) + "x" +
+                                                 std::to_string(blocks) + "x" + std::to_string(commits) + ".h5"))
+          .string();
   if (std::filesystem::exists(path)) return path;
   const std::string tmp = path + ".tmp";
   std::filesystem::remove(tmp);
@@ -82,7 +82,8 @@ void BM_BlocksInWindow(benchmark::State& state) {
   }
   state.counters["index_rows"] = static_cast<double>(streams * blocks);
   state.counters["runs_per_stream"] = static_cast<double>(commits);
-  state.counters["blocks_per_query"] = static_cast<double>(found) / static_cast<double>(std::max<std::int64_t>(1, queries));
+  state.counters["blocks_per_query"] =
+      static_cast<double>(found) / static_cast<double>(std::max<std::int64_t>(1, queries));
 }
 BENCHMARK(BM_BlocksInWindow)
     ->Args({1, 100'000, 1})

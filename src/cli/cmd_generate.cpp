@@ -1,9 +1,9 @@
 // `tsweep generate OUT`: a synthetic store, in parallel under mpiexec, or
 // live (SWMR appends) for watching a store grow.
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <fstream>
 #include <iostream>
@@ -68,15 +68,16 @@ void print_report(const store::GenerateReport& r, const GenerateArgs& a) {
   }
   const double rate = r.seconds > 0 ? static_cast<double>(r.samples) / r.seconds : 0.0;
   if (a.json) {
-    std::cout << fmt::format(
-                     R"({{"store": "{}", "uuid": "{}", "streams": {}, "blocks": {}, "samples": {}, "bytes": {}, "commits": {}, "seconds": {:.3f}, "samples_per_second": {:.0f}, "corrupted": {}, "independent_transfers": {}}})",
-                     r.path, r.uuid, r.streams, r.blocks, r.samples, r.bytes, r.commits, r.seconds, rate,
-                     r.corrupted.size(), r.independent_transfers)
-              << std::endl;
+    std::cout
+        << fmt::format(
+               R"({{"store": "{}", "uuid": "{}", "streams": {}, "blocks": {}, "samples": {}, "bytes": {}, "commits": {}, "seconds": {:.3f}, "samples_per_second": {:.0f}, "corrupted": {}, "independent_transfers": {}}})",
+               r.path, r.uuid, r.streams, r.blocks, r.samples, r.bytes, r.commits, r.seconds, rate, r.corrupted.size(),
+               r.independent_transfers)
+        << std::endl;
   } else {
-    std::cout << fmt::format("generated {}: {} streams, {} blocks, {} samples, {:.1f} MiB in {:.2f} s ({:.3g} samples/s)",
-                             r.path, r.streams, r.blocks, r.samples, static_cast<double>(r.bytes) / (1 << 20),
-                             r.seconds, rate)
+    std::cout << fmt::format(
+                     "generated {}: {} streams, {} blocks, {} samples, {:.1f} MiB in {:.2f} s ({:.3g} samples/s)",
+                     r.path, r.streams, r.blocks, r.samples, static_cast<double>(r.bytes) / (1 << 20), r.seconds, rate)
               << std::endl;
     if (!r.corrupted.empty()) {
       std::cout << fmt::format("corrupted {} blocks on purpose{}", r.corrupted.size(),
@@ -90,7 +91,8 @@ void print_report(const store::GenerateReport& r, const GenerateArgs& a) {
 
 void add_generate_command(CLI::App& app, CommandList& commands) {
   auto a = std::make_shared<GenerateArgs>();
-  auto* sub = app.add_subcommand("generate", "Write a synthetic store (deterministic from --seed; in parallel under mpiexec)");
+  auto* sub =
+      app.add_subcommand("generate", "Write a synthetic store (deterministic from --seed; in parallel under mpiexec)");
   sub->add_option("out", a->out, "Store to write")->required();
   sub->add_option("--streams", a->streams, "Number of streams (beds of 8: ECG, ABP, RESP, vitals, beats)")
       ->capture_default_str();
@@ -111,15 +113,16 @@ void add_generate_command(CLI::App& app, CommandList& commands) {
 
   commands.push_back({sub, [a](Context& ctx) {
                         const auto& world = ctx.world();
-                        store::GenerateOptions options = exec::agreed(world, [&] {
-                          if (a->swmr && world.size() > 1) {
-                            throw ConfigError("--swmr appends from one process; run it without mpiexec -np > 1");
-                          }
-                          if (!a->swmr && (a->commit_blocks || !a->pace.empty())) {
-                            throw ConfigError("--commit-blocks and --pace go with --swmr");
-                          }
-                          return std::make_optional(to_options(*a));
-                        }).value();
+                        store::GenerateOptions options =
+                            exec::agreed(world, [&] {
+                              if (a->swmr && world.size() > 1) {
+                                throw ConfigError("--swmr appends from one process; run it without mpiexec -np > 1");
+                              }
+                              if (!a->swmr && (a->commit_blocks || !a->pace.empty())) {
+                                throw ConfigError("--commit-blocks and --pace go with --swmr");
+                              }
+                              return std::make_optional(to_options(*a));
+                            }).value();
                         options.threads = ctx.start_threads(std::nullopt, true).mine.threads;
                         store::GenerateReport report;
                         if (a->swmr) {

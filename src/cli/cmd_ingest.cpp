@@ -1,9 +1,9 @@
 // `tsweep ingest STORE FILE...`: WFDB, EDF/BDF, miniSEED, CSV and HDF5 arrays
 // into a new or existing store, in one transaction.
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <iostream>
 
@@ -71,7 +71,8 @@ store::IngestOptions to_options(const IngestArgs& a) {
 
 void add_ingest_command(CLI::App& app, CommandList& commands) {
   auto a = std::make_shared<IngestArgs>();
-  auto* sub = app.add_subcommand("ingest", "Import WFDB, EDF/BDF, miniSEED, CSV or HDF5 arrays into a store (one transaction)");
+  auto* sub =
+      app.add_subcommand("ingest", "Import WFDB, EDF/BDF, miniSEED, CSV or HDF5 arrays into a store (one transaction)");
   sub->add_option("store", a->store, "Store to create or extend")->required();
   sub->add_option("inputs", a->inputs, "Files: WFDB .hea (or its .dat/.atr), .edf/.bdf, .mseed, .csv, .h5")->required();
   sub->add_option("--format", a->format, "auto, wfdb, edf, mseed, csv or hdf5")->capture_default_str();
@@ -102,15 +103,17 @@ void add_ingest_command(CLI::App& app, CommandList& commands) {
                           }
                           for (const auto& s : r.streams) {
                             std::cout << fmt::format("{} {:<32} {:>10} samples {:>6} blocks {:>10} bytes{}  from {}",
-                                                     s.created ? "new   " : "append", s.name, s.samples, s.blocks, s.bytes,
-                                                     s.missing ? fmt::format(" ({} missing)", s.missing) : "", s.source)
+                                                     s.created ? "new   " : "append", s.name, s.samples, s.blocks,
+                                                     s.bytes, s.missing ? fmt::format(" ({} missing)", s.missing) : "",
+                                                     s.source)
                                       << '\n';
                           }
                           const double secs = r.read_seconds + r.write_seconds;
-                          std::cout << fmt::format("ingested {} samples into {} ({} blocks, {:.1f} MiB) in {:.2f} s "
-                                                   "({:.3g} samples/s)",
-                                                   r.samples, r.store, r.blocks, static_cast<double>(r.bytes) / (1 << 20),
-                                                   secs, secs > 0 ? static_cast<double>(r.samples) / secs : 0.0)
+                          std::cout << fmt::format(
+                                           "ingested {} samples into {} ({} blocks, {:.1f} MiB) in {:.2f} s "
+                                           "({:.3g} samples/s)",
+                                           r.samples, r.store, r.blocks, static_cast<double>(r.bytes) / (1 << 20), secs,
+                                           secs > 0 ? static_cast<double>(r.samples) / secs : 0.0)
                                     << std::endl;
                         });
                         return 0;

@@ -1,8 +1,8 @@
 // `tsweep verify STORE`: every committed block's checksum, index row and
 // decodability; in parallel under mpiexec. Exit 1 when any block is bad.
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <iostream>
 
@@ -32,10 +32,11 @@ void print(const store::VerifyReport& r, bool json) {
               << '\n';
   }
   const double rate = r.seconds > 0 ? static_cast<double>(r.samples) / r.seconds : 0.0;
-  std::cout << fmt::format("verified {} blocks ({} samples, {:.1f} MiB) of {} in {:.2f} s on {} rank(s) x {} thread(s) "
-                           "({:.3g} samples/s): {} bad",
-                           r.blocks, r.samples, static_cast<double>(r.bytes) / (1 << 20), r.path, r.seconds, r.ranks,
-                           r.threads, rate, r.bad_blocks)
+  std::cout << fmt::format(
+                   "verified {} blocks ({} samples, {:.1f} MiB) of {} in {:.2f} s on {} rank(s) x {} thread(s) "
+                   "({:.3g} samples/s): {} bad",
+                   r.blocks, r.samples, static_cast<double>(r.bytes) / (1 << 20), r.path, r.seconds, r.ranks, r.threads,
+                   rate, r.bad_blocks)
             << std::endl;
 }
 }  // namespace
@@ -48,22 +49,23 @@ void add_verify_command(CLI::App& app, CommandList& commands) {
   sub->add_flag("--no-decode", a->no_decode, "Only check checksums and index rows (faster)");
   sub->add_flag("--swmr", a->swmr, "Open for SWMR reading (automatic when a writer is appending; one rank only)");
 
-  commands.push_back({sub, [a](Context& ctx) {
-                        const auto& world = ctx.world();
-                        store::VerifyOptions o;
-                        o.threads = ctx.start_threads(std::nullopt, true).mine.threads;
-                        o.decode = !a->no_decode;
-                        o.swmr = a->swmr ? store::SwmrMode::on : store::SwmrMode::automatic;
-                        exec::agreed(world, [&] {
-                          if (a->swmr && world.size() > 1) {
-                            throw ConfigError("--swmr reads from one process (HDF5 reads SWMR with the sec2 driver only)");
-                          }
-                        });
-                        const store::VerifyReport report =
-                            world.size() == 1 ? store::verify_store(a->store, o) : store::verify_store(world, a->store, o);
-                        if (world.is_root()) print(report, a->json);
-                        return report.bad_blocks == 0 ? 0 : static_cast<int>(ExitCode::internal);
-                      }});
+  commands.push_back(
+      {sub, [a](Context& ctx) {
+         const auto& world = ctx.world();
+         store::VerifyOptions o;
+         o.threads = ctx.start_threads(std::nullopt, true).mine.threads;
+         o.decode = !a->no_decode;
+         o.swmr = a->swmr ? store::SwmrMode::on : store::SwmrMode::automatic;
+         exec::agreed(world, [&] {
+           if (a->swmr && world.size() > 1) {
+             throw ConfigError("--swmr reads from one process (HDF5 reads SWMR with the sec2 driver only)");
+           }
+         });
+         const store::VerifyReport report =
+             world.size() == 1 ? store::verify_store(a->store, o) : store::verify_store(world, a->store, o);
+         if (world.is_root()) print(report, a->json);
+         return report.bad_blocks == 0 ? 0 : static_cast<int>(ExitCode::internal);
+       }});
 }
 
 }  // namespace tsweep::cli

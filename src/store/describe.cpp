@@ -58,7 +58,9 @@ std::string rate_text(std::int64_t nhz) {
   return fmt::format("{:g} Hz", static_cast<double>(nhz) / 1e9);
 }
 
-nlohmann::json optional_number(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
+nlohmann::json optional_number(double v) {
+  return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v);
+}
 
 }  // namespace
 
@@ -85,11 +87,21 @@ RawStats raw_stats(const Reader& reader, std::int64_t stream, int threads) {
           const codec::BlockInfo bi = decoder.decode(bytes.block(i), Span<std::byte>(raw));
           if (bi.type != info.type) throw CodecError("sample type differs from the stream's");
           switch (info.type) {
-            case codec::SampleType::int16: accumulate<std::int16_t>(raw.data(), bi.count, part[i], plo[i], phi[i]); break;
-            case codec::SampleType::int32: accumulate<std::int32_t>(raw.data(), bi.count, part[i], plo[i], phi[i]); break;
-            case codec::SampleType::int64: accumulate<std::int64_t>(raw.data(), bi.count, part[i], plo[i], phi[i]); break;
-            case codec::SampleType::float32: accumulate<float>(raw.data(), bi.count, part[i], plo[i], phi[i]); break;
-            case codec::SampleType::float64: accumulate<double>(raw.data(), bi.count, part[i], plo[i], phi[i]); break;
+            case codec::SampleType::int16:
+              accumulate<std::int16_t>(raw.data(), bi.count, part[i], plo[i], phi[i]);
+              break;
+            case codec::SampleType::int32:
+              accumulate<std::int32_t>(raw.data(), bi.count, part[i], plo[i], phi[i]);
+              break;
+            case codec::SampleType::int64:
+              accumulate<std::int64_t>(raw.data(), bi.count, part[i], plo[i], phi[i]);
+              break;
+            case codec::SampleType::float32:
+              accumulate<float>(raw.data(), bi.count, part[i], plo[i], phi[i]);
+              break;
+            case codec::SampleType::float64:
+              accumulate<double>(raw.data(), bi.count, part[i], plo[i], phi[i]);
+              break;
           }
         } catch (const CodecError&) {
           part[i] = RawStats{};
@@ -120,20 +132,22 @@ std::vector<std::string> describe_table(const Reader& reader, const DescribeOpti
   for (const auto& s : reader.streams()) bytes += s.encoded_bytes;
   out.push_back(fmt::format("store {}{}", reader.path(), reader.swmr() ? "  (being appended: SWMR read)" : ""));
   out.push_back(fmt::format("uuid {}  format {}  streams {}  blocks {}  samples {}  encoded {} ({:.2f} bits/sample)",
-                            id.uuid, id.format_version, id.streams, id.blocks, id.samples, human_bytes(static_cast<double>(bytes)),
+                            id.uuid, id.format_version, id.streams, id.blocks, id.samples,
+                            human_bytes(static_cast<double>(bytes)),
                             id.samples ? 8.0 * static_cast<double>(bytes) / static_cast<double>(id.samples) : 0.0));
-  std::string head = fmt::format("{:>5}  {:<28} {:<8} {:>10} {:<6} {:<30} {:<30} {:>12} {:>7} {:>10} {:>6}", "id", "name",
-                                 "type", "rate", "unit", "first", "last", "samples", "blocks", "bytes", "bits/s");
+  std::string head =
+      fmt::format("{:>5}  {:<28} {:<8} {:>10} {:<6} {:<30} {:<30} {:>12} {:>7} {:>10} {:>6}", "id", "name", "type",
+                  "rate", "unit", "first", "last", "samples", "blocks", "bytes", "bits/s");
   if (o.stats) head += fmt::format(" {:>12} {:>12} {:>20} {:>6}", "raw min", "raw max", "raw sum", "NaN");
   out.push_back(head);
   for (const auto& s : reader.streams()) {
     if (!selected(s, o)) continue;
     const bool empty = s.sample_count == 0;
-    std::string line = fmt::format(
-        "{:>5}  {:<28} {:<8} {:>10} {:<6} {:<30} {:<30} {:>12} {:>7} {:>10} {:>6.2f}", s.id, s.name,
-        codec::sample_type_name(s.type), rate_text(s.rate_nhz), s.unit, empty ? "-" : format_iso8601(s.first_ns),
-        empty ? "-" : format_iso8601(s.last_ns), s.sample_count, s.block_count,
-        human_bytes(static_cast<double>(s.encoded_bytes)), s.bits_per_sample());
+    std::string line =
+        fmt::format("{:>5}  {:<28} {:<8} {:>10} {:<6} {:<30} {:<30} {:>12} {:>7} {:>10} {:>6.2f}", s.id, s.name,
+                    codec::sample_type_name(s.type), rate_text(s.rate_nhz), s.unit,
+                    empty ? "-" : format_iso8601(s.first_ns), empty ? "-" : format_iso8601(s.last_ns), s.sample_count,
+                    s.block_count, human_bytes(static_cast<double>(s.encoded_bytes)), s.bits_per_sample());
     if (o.stats) {
       const RawStats r = raw_stats(reader, s.id, o.threads);
       const std::string sum = codec::is_floating(s.type) ? fmt::format("{:.6g}", r.sum) : std::to_string(r.integer_sum);
@@ -147,8 +161,8 @@ std::vector<std::string> describe_table(const Reader& reader, const DescribeOpti
 
 std::string describe_json(const Reader& reader, const DescribeOptions& o) {
   const StoreIdentity id = reader.identity();
-  nlohmann::json j{{"store", reader.path()}, {"uuid", id.uuid},       {"format_version", id.format_version},
-                   {"swmr", reader.swmr()},  {"blocks", id.blocks},   {"samples", id.samples},
+  nlohmann::json j{{"store", reader.path()},     {"uuid", id.uuid},     {"format_version", id.format_version},
+                   {"swmr", reader.swmr()},      {"blocks", id.blocks}, {"samples", id.samples},
                    {"streams_total", id.streams}};
   std::int64_t bytes = 0;
   j["streams"] = nlohmann::json::array();
@@ -185,8 +199,11 @@ std::string describe_json(const Reader& reader, const DescribeOptions& o) {
     }
     if (o.stats) {
       const RawStats r = raw_stats(reader, s.id, o.threads);
-      nlohmann::json st{{"count", r.count}, {"min", optional_number(r.min)}, {"max", optional_number(r.max)},
-                        {"nan", r.nan_count}, {"bad_blocks", r.bad_blocks}};
+      nlohmann::json st{{"count", r.count},
+                        {"min", optional_number(r.min)},
+                        {"max", optional_number(r.max)},
+                        {"nan", r.nan_count},
+                        {"bad_blocks", r.bad_blocks}};
       if (codec::is_floating(s.type)) {
         st["sum"] = r.sum;
       } else {

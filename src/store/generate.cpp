@@ -1,7 +1,7 @@
 #include "tsweep/store/generate.hpp"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -21,7 +21,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 // A piece of work: blocks [first, first + count) of one stream.
 struct Piece {
@@ -72,7 +74,8 @@ std::vector<CorruptBlock> describe_corrupt(const synth::Generator& g, const std:
 
 GenerateReport generate_bulk(const exec::Comm& comm, const std::string& path, const GenerateOptions& options) {
   const auto t0 = Clock::now();
-  const synth::Generator g = exec::agreed(comm, [&] { return std::make_optional<synth::Generator>(options.config); }).value();
+  const synth::Generator g =
+      exec::agreed(comm, [&] { return std::make_optional<synth::Generator>(options.config); }).value();
   const std::int64_t n = g.stream_count();
   const int P = comm.size(), me = comm.rank();
 
@@ -84,7 +87,8 @@ GenerateReport generate_bulk(const exec::Comm& comm, const std::string& path, co
   exec::check_mpi(MPI_Allreduce(MPI_IN_PLACE, counts.data(), static_cast<int>(n), MPI_INT64_T, MPI_SUM, comm.get()),
                   "sharing block counts");
   std::vector<std::int64_t> prefix(static_cast<std::size_t>(n) + 1, 0);
-  for (std::int64_t k = 0; k < n; ++k) prefix[static_cast<std::size_t>(k) + 1] = prefix[static_cast<std::size_t>(k)] + counts[static_cast<std::size_t>(k)];
+  for (std::int64_t k = 0; k < n; ++k)
+    prefix[static_cast<std::size_t>(k) + 1] = prefix[static_cast<std::size_t>(k)] + counts[static_cast<std::size_t>(k)];
   const std::int64_t total_blocks = prefix.back();
 
   GenerateReport report;
@@ -177,7 +181,8 @@ GenerateReport generate_live(const std::string& path, const GenerateOptions& opt
   std::vector<std::int64_t> prefix(static_cast<std::size_t>(n) + 1, 0);
   for (std::int64_t k = 0; k < n; ++k) {
     plans[static_cast<std::size_t>(k)] = g.blocks(k);
-    prefix[static_cast<std::size_t>(k) + 1] = prefix[static_cast<std::size_t>(k)] + static_cast<std::int64_t>(plans[static_cast<std::size_t>(k)].size());
+    prefix[static_cast<std::size_t>(k) + 1] =
+        prefix[static_cast<std::size_t>(k)] + static_cast<std::int64_t>(plans[static_cast<std::size_t>(k)].size());
   }
   const auto corrupt = g.corrupt_block_numbers(options.corrupt_blocks, prefix.back());
 
@@ -222,7 +227,8 @@ GenerateReport generate_live(const std::string& path, const GenerateOptions& opt
     report.blocks += 1;
     report.samples += plan.count;
     report.bytes += static_cast<std::int64_t>(out.size());
-    if (++i < plans[static_cast<std::size_t>(k)].size()) queue.emplace(plans[static_cast<std::size_t>(k)][i].first_ns, k);
+    if (++i < plans[static_cast<std::size_t>(k)].size())
+      queue.emplace(plans[static_cast<std::size_t>(k)][i].first_ns, k);
     if (++since_commit >= per_commit || queue.empty()) {
       w.commit();
       ++report.commits;

@@ -19,8 +19,25 @@ constexpr double kPi = 3.14159265358979323846;
 constexpr std::int64_t kHz = codec::kNanohertzPerHertz;
 
 // Hash tags: one independent random stream per purpose.
-enum Tag : std::uint64_t { kStart = 1, kRate, kNoise, kGap, kGapLen, kFlat, kFlatLen, kSpike, kSpikePos, kNan,
-                           kNanPos, kJitter, kDup, kCorrupt, kCorruptPos, kPhase, kUuid };
+enum Tag : std::uint64_t {
+  kStart = 1,
+  kRate,
+  kNoise,
+  kGap,
+  kGapLen,
+  kFlat,
+  kFlatLen,
+  kSpike,
+  kSpikePos,
+  kNan,
+  kNanPos,
+  kJitter,
+  kDup,
+  kCorrupt,
+  kCorruptPos,
+  kPhase,
+  kUuid
+};
 
 constexpr std::uint64_t mix(std::uint64_t x) noexcept {
   x ^= x >> 30;
@@ -38,7 +55,9 @@ std::uint64_t hash(std::uint64_t seed, std::int64_t stream, std::uint64_t tag, s
   return mix(h ^ static_cast<std::uint64_t>(counter) * 0xd1342543de82ef95ULL);
 }
 
-double unit(std::uint64_t h) noexcept { return static_cast<double>(h >> 11) * 0x1.0p-53; }
+double unit(std::uint64_t h) noexcept {
+  return static_cast<double>(h >> 11) * 0x1.0p-53;
+}
 
 struct Model {
   const char* name;
@@ -68,15 +87,17 @@ const Model& model(Kind k) {
 // One beat of an ECG (P, Q, R, S, T) and of an arterial pressure pulse, as
 // tables over the beat's phase, so a sample costs a lookup, not five exp().
 constexpr int kTable = 4096;
-double gauss(double x, double mu, double sigma) { return std::exp(-0.5 * (x - mu) * (x - mu) / (sigma * sigma)); }
+double gauss(double x, double mu, double sigma) {
+  return std::exp(-0.5 * (x - mu) * (x - mu) / (sigma * sigma));
+}
 const std::array<float, kTable + 1>& ecg_table() {
   static const auto table = [] {
     std::array<float, kTable + 1> t{};
     for (int i = 0; i <= kTable; ++i) {
       const double x = static_cast<double>(i) / kTable;
-      t[static_cast<std::size_t>(i)] = static_cast<float>(0.12 * gauss(x, 0.18, 0.025) - 0.1 * gauss(x, 0.33, 0.008) +
-                                                          1.1 * gauss(x, 0.35, 0.009) - 0.2 * gauss(x, 0.375, 0.01) +
-                                                          0.3 * gauss(x, 0.6, 0.04));
+      t[static_cast<std::size_t>(i)] =
+          static_cast<float>(0.12 * gauss(x, 0.18, 0.025) - 0.1 * gauss(x, 0.33, 0.008) + 1.1 * gauss(x, 0.35, 0.009) -
+                             0.2 * gauss(x, 0.375, 0.01) + 0.3 * gauss(x, 0.6, 0.04));
     }
     return t;
   }();
@@ -98,16 +119,20 @@ const std::array<float, kTable + 1>& pressure_table() {
 const std::array<float, kTable + 1>& sine_table() {
   static const auto table = [] {
     std::array<float, kTable + 1> t{};
-    for (int i = 0; i <= kTable; ++i) t[static_cast<std::size_t>(i)] = static_cast<float>(std::sin(2 * kPi * i / kTable));
+    for (int i = 0; i <= kTable; ++i)
+      t[static_cast<std::size_t>(i)] = static_cast<float>(std::sin(2 * kPi * i / kTable));
     return t;
   }();
   return table;
 }
 // The fractional part of a non-negative x, without a libm call.
-double frac(double x) { return x - static_cast<double>(static_cast<std::int64_t>(x)); }
+double frac(double x) {
+  return x - static_cast<double>(static_cast<std::int64_t>(x));
+}
 // Round half away from zero, inline.
 double round_half(double x) {
-  return x >= 0 ? static_cast<double>(static_cast<std::int64_t>(x + 0.5)) : -static_cast<double>(static_cast<std::int64_t>(0.5 - x));
+  return x >= 0 ? static_cast<double>(static_cast<std::int64_t>(x + 0.5))
+                : -static_cast<double>(static_cast<std::int64_t>(0.5 - x));
 }
 double lookup(const std::array<float, kTable + 1>& t, double phase) {
   const double x = phase * kTable;
@@ -127,10 +152,13 @@ struct Slot {
 
 }  // namespace
 
-const char* kind_name(Kind kind) noexcept { return model(kind).name; }
+const char* kind_name(Kind kind) noexcept {
+  return model(kind).name;
+}
 
 void validate(const GeneratorConfig& c) {
-  if (c.streams < 1 || c.streams > 100'000'000) throw ConfigError("streams must be 1 ... 10^8, not " + std::to_string(c.streams));
+  if (c.streams < 1 || c.streams > 100'000'000)
+    throw ConfigError("streams must be 1 ... 10^8, not " + std::to_string(c.streams));
   if (c.duration_ns <= 0) throw ConfigError("duration must be positive");
   if (c.start_ns > std::numeric_limits<std::int64_t>::max() - c.duration_ns - 2'000'000'000) {
     throw ConfigError("start + duration is beyond the year 2262");
@@ -138,8 +166,8 @@ void validate(const GeneratorConfig& c) {
   if (c.block_samples < 1 || c.block_samples > codec::kMaxBlockSamples) {
     throw ConfigError("block samples must be 1 ... " + std::to_string(codec::kMaxBlockSamples));
   }
-  for (double p : {c.gap_probability, c.flat_probability, c.spike_probability, c.nan_probability,
-                   c.duplicate_probability}) {
+  for (double p :
+       {c.gap_probability, c.flat_probability, c.spike_probability, c.nan_probability, c.duplicate_probability}) {
     if (!(p >= 0.0 && p <= 1.0)) throw ConfigError("anomaly probabilities must be in [0, 1]");
   }
 }
@@ -150,20 +178,24 @@ struct StreamModel {
   const Model* m;
   Kind kind;
   std::int64_t start;
-  std::int64_t end;        // config start + duration
+  std::int64_t end;  // config start + duration
   std::int64_t rate_nhz;
   double rate_hz;
-  std::int64_t slot_len;   // samples per one-minute slot
-  double bpm;              // this stream's heart rate
-  double phase0;           // seconds
-  std::int64_t beat_ns;    // beats: mean interval
+  std::int64_t slot_len;  // samples per one-minute slot
+  double bpm;             // this stream's heart rate
+  double phase0;          // seconds
+  std::int64_t beat_ns;   // beats: mean interval
 };
 
 }  // namespace
 
-Generator::Generator(GeneratorConfig config) : m_config(config) { validate(m_config); }
+Generator::Generator(GeneratorConfig config) : m_config(config) {
+  validate(m_config);
+}
 
-Kind Generator::kind(std::int64_t stream) const noexcept { return static_cast<Kind>(stream % kKindsPerBed); }
+Kind Generator::kind(std::int64_t stream) const noexcept {
+  return static_cast<Kind>(stream % kKindsPerBed);
+}
 
 std::int64_t Generator::start_ns(std::int64_t stream) const noexcept {
   // Up to a second apart, in whole microseconds.
@@ -203,12 +235,17 @@ Slot slot_of(const GeneratorConfig& c, std::int64_t stream, const StreamModel& s
   const std::uint64_t seed = c.seed;
   const auto half = std::max<std::int64_t>(1, L / 2);
   if (unit(hash(seed, stream, kGap, slot)) < c.gap_probability) {
-    r.gap_begin = base + static_cast<std::int64_t>(hash(seed, stream, kGapLen, 2 * slot) % static_cast<std::uint64_t>(half));
-    r.gap_end = r.gap_begin + 1 + static_cast<std::int64_t>(hash(seed, stream, kGapLen, 2 * slot + 1) % static_cast<std::uint64_t>(half));
+    r.gap_begin =
+        base + static_cast<std::int64_t>(hash(seed, stream, kGapLen, 2 * slot) % static_cast<std::uint64_t>(half));
+    r.gap_end = r.gap_begin + 1 +
+                static_cast<std::int64_t>(hash(seed, stream, kGapLen, 2 * slot + 1) % static_cast<std::uint64_t>(half));
   }
   if (L >= 4 && unit(hash(seed, stream, kFlat, slot)) < c.flat_probability) {
-    r.flat_begin = base + static_cast<std::int64_t>(hash(seed, stream, kFlatLen, 2 * slot) % static_cast<std::uint64_t>(half));
-    r.flat_end = r.flat_begin + 2 + static_cast<std::int64_t>(hash(seed, stream, kFlatLen, 2 * slot + 1) % static_cast<std::uint64_t>(std::max<std::int64_t>(1, L / 4)));
+    r.flat_begin =
+        base + static_cast<std::int64_t>(hash(seed, stream, kFlatLen, 2 * slot) % static_cast<std::uint64_t>(half));
+    r.flat_end = r.flat_begin + 2 +
+                 static_cast<std::int64_t>(hash(seed, stream, kFlatLen, 2 * slot + 1) %
+                                           static_cast<std::uint64_t>(std::max<std::int64_t>(1, L / 4)));
   }
   if (unit(hash(seed, stream, kSpike, slot)) < c.spike_probability) {
     const std::uint64_t h = hash(seed, stream, kSpikePos, slot);
@@ -229,14 +266,22 @@ double signal(const GeneratorConfig& c, std::int64_t stream, const StreamModel& 
   const double phase = frac((t + s.phase0) * beat);
   auto wave = [&](double hz) { return lookup(sine_table(), frac(hz * t)); };
   switch (s.kind) {
-    case Kind::ecg_ii: return lookup(ecg_table(), phase) + 0.08 * wave(0.2) + 0.04 * noise;
-    case Kind::ecg_v5: return 0.7 * lookup(ecg_table(), phase) - 0.05 + 0.04 * noise;
-    case Kind::arterial_pressure: return 78.0 + 42.0 * lookup(pressure_table(), phase) + 3 * wave(1.0 / 30) + noise;
-    case Kind::respiration: return 0.8 * wave(0.2 + 0.1 * beat / 2) + 0.03 * noise;
-    case Kind::heart_rate: return s.bpm + 4 * wave(1.0 / 300) + 2 * noise;
-    case Kind::spo2: return std::min(100.0, 97.0 + 1.2 * wave(1.0 / 900) + 0.6 * noise);
-    case Kind::temperature: return 36.9 + 0.4 * wave(1.0 / 7200) + 0.04 * noise;
-    case Kind::beats: return 0;
+    case Kind::ecg_ii:
+      return lookup(ecg_table(), phase) + 0.08 * wave(0.2) + 0.04 * noise;
+    case Kind::ecg_v5:
+      return 0.7 * lookup(ecg_table(), phase) - 0.05 + 0.04 * noise;
+    case Kind::arterial_pressure:
+      return 78.0 + 42.0 * lookup(pressure_table(), phase) + 3 * wave(1.0 / 30) + noise;
+    case Kind::respiration:
+      return 0.8 * wave(0.2 + 0.1 * beat / 2) + 0.03 * noise;
+    case Kind::heart_rate:
+      return s.bpm + 4 * wave(1.0 / 300) + 2 * noise;
+    case Kind::spo2:
+      return std::min(100.0, 97.0 + 1.2 * wave(1.0 / 900) + 0.6 * noise);
+    case Kind::temperature:
+      return 36.9 + 0.4 * wave(1.0 / 7200) + 0.04 * noise;
+    case Kind::beats:
+      return 0;
   }
   return 0;
 }
@@ -256,7 +301,8 @@ T to_raw(const Model& m, double physical) {
 
 // Beats: base time of beat j (before duplicates), strictly increasing in j.
 std::int64_t beat_base(const GeneratorConfig& c, std::int64_t stream, const StreamModel& s, std::int64_t j) {
-  const auto jitter_ms = static_cast<std::int64_t>(unit(hash(c.seed, stream, kJitter, j)) * 0.2 * static_cast<double>(s.beat_ns / 1'000'000));
+  const auto jitter_ms = static_cast<std::int64_t>(unit(hash(c.seed, stream, kJitter, j)) * 0.2 *
+                                                   static_cast<double>(s.beat_ns / 1'000'000));
   return s.start + j * s.beat_ns + jitter_ms * 1'000'000;
 }
 std::int64_t beat_time(const GeneratorConfig& c, std::int64_t stream, const StreamModel& s, std::int64_t j) {
@@ -336,7 +382,8 @@ std::vector<BlockPlan> Generator::blocks(std::int64_t stream) const {
   if (!s.rate_nhz) {
     const std::int64_t n = nominal(s);
     for (std::int64_t b = 0; b < n; b += bs) {
-      out.push_back({b, static_cast<std::uint32_t>(std::min<std::int64_t>(bs, n - b)), beat_time(m_config, stream, s, b)});
+      out.push_back(
+          {b, static_cast<std::uint32_t>(std::min<std::int64_t>(bs, n - b)), beat_time(m_config, stream, s, b)});
     }
     return out;
   }
@@ -368,7 +415,8 @@ void Generator::fill(std::int64_t stream, const BlockPlan& plan, Span<std::byte>
       const std::int64_t b = plan.begin + j;
       const std::int64_t t = beat_time(m_config, stream, s, b);
       const bool nan = m_config.anomalies && unit(hash(m_config.seed, stream, kNan, b)) < m_config.nan_probability / 60;
-      const double rr = nan ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>((t - prev) / 1'000'000) / 1000.0;
+      const double rr =
+          nan ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>((t - prev) / 1'000'000) / 1000.0;
       std::memcpy(v + j, &rr, sizeof rr);
       if (!times.empty()) times[j] = t;
       prev = t;
@@ -376,9 +424,14 @@ void Generator::fill(std::int64_t stream, const BlockPlan& plan, Span<std::byte>
     return;
   }
   switch (s.m->type) {
-    case codec::SampleType::int16: fill_regular(m_config, stream, s, plan, reinterpret_cast<std::int16_t*>(out.data())); break;
-    case codec::SampleType::float32: fill_regular(m_config, stream, s, plan, reinterpret_cast<float*>(out.data())); break;
-    default: throw InternalError("generator: unexpected sample type");
+    case codec::SampleType::int16:
+      fill_regular(m_config, stream, s, plan, reinterpret_cast<std::int16_t*>(out.data()));
+      break;
+    case codec::SampleType::float32:
+      fill_regular(m_config, stream, s, plan, reinterpret_cast<float*>(out.data()));
+      break;
+    default:
+      throw InternalError("generator: unexpected sample type");
   }
   if (!times.empty()) codec::fill_sample_times(plan.first_ns, s.rate_nhz, 0, times.first(plan.count));
 }
@@ -427,7 +480,8 @@ std::string Generator::store_uuid() const {
                          static_cast<std::int64_t>(c.anomalies)}) {
     h = mix(h ^ static_cast<std::uint64_t>(v));
   }
-  for (double p : {c.gap_probability, c.flat_probability, c.spike_probability, c.nan_probability, c.duplicate_probability}) {
+  for (double p :
+       {c.gap_probability, c.flat_probability, c.spike_probability, c.nan_probability, c.duplicate_probability}) {
     std::uint64_t bits;
     std::memcpy(&bits, &p, sizeof bits);
     h = mix(h ^ bits);

@@ -39,14 +39,30 @@ namespace detail {
 void close_id(hid_t id) noexcept {
   herr_t status = 0;
   switch (H5Iget_type(id)) {
-    case H5I_FILE: status = H5Fclose(id); break;
-    case H5I_GROUP: status = H5Gclose(id); break;
-    case H5I_DATASET: status = H5Dclose(id); break;
-    case H5I_DATASPACE: status = H5Sclose(id); break;
-    case H5I_DATATYPE: status = H5Tclose(id); break;
-    case H5I_ATTR: status = H5Aclose(id); break;
-    case H5I_GENPROP_LST: status = H5Pclose(id); break;
-    default: status = H5Idec_ref(id) < 0 ? -1 : 0; break;
+    case H5I_FILE:
+      status = H5Fclose(id);
+      break;
+    case H5I_GROUP:
+      status = H5Gclose(id);
+      break;
+    case H5I_DATASET:
+      status = H5Dclose(id);
+      break;
+    case H5I_DATASPACE:
+      status = H5Sclose(id);
+      break;
+    case H5I_DATATYPE:
+      status = H5Tclose(id);
+      break;
+    case H5I_ATTR:
+      status = H5Aclose(id);
+      break;
+    case H5I_GENPROP_LST:
+      status = H5Pclose(id);
+      break;
+    default:
+      status = H5Idec_ref(id) < 0 ? -1 : 0;
+      break;
   }
   if (status < 0) spdlog::warn("closing HDF5 id {} failed: {}", static_cast<long long>(id), error_stack_text());
 }

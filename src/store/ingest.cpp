@@ -1,7 +1,7 @@
 #include "tsweep/store/ingest.hpp"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -40,7 +40,8 @@ InputFormat sniff(const std::string& path) {
   if (ext == ".hea") return InputFormat::wfdb;
   if ((ext == ".dat" || ext == ".atr") && fs::exists(wfdb_header(path))) return InputFormat::wfdb;
   if (ext == ".edf" || ext == ".bdf" || ext == ".rec") return InputFormat::edf;
-  if (ext == ".mseed" || ext == ".mseed2" || ext == ".miniseed" || ext == ".ms" || ext == ".seed") return InputFormat::mseed;
+  if (ext == ".mseed" || ext == ".mseed2" || ext == ".miniseed" || ext == ".ms" || ext == ".seed")
+    return InputFormat::mseed;
   if (ext == ".csv" || ext == ".tsv") return InputFormat::csv;
   if (ext == ".h5" || ext == ".hdf5" || ext == ".he5") return InputFormat::hdf5;
   // By content: HDF5 signature, EDF/BDF version field, miniSEED fixed header.
@@ -49,7 +50,8 @@ InputFormat sniff(const std::string& path) {
   char head[8] = {};
   in.read(head, sizeof head);
   if (in.gcount() == 8) {
-    if (std::string(head, 8) == "0       " || (static_cast<unsigned char>(head[0]) == 0xff && std::string(head + 1, 7) == "BIOSEMI")) {
+    if (std::string(head, 8) == "0       " ||
+        (static_cast<unsigned char>(head[0]) == 0xff && std::string(head + 1, 7) == "BIOSEMI")) {
       return InputFormat::edf;
     }
     if (std::all_of(head, head + 6, [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == ' '; }) &&
@@ -60,73 +62,74 @@ InputFormat sniff(const std::string& path) {
   throw ConfigError(path + ": cannot tell the file's format from its name or content; pass --format");
 }
 
-import::ImportedFile from_wfdb(const import::WfdbRecord& rec, const std::string& prefix_option) {
-  import::ImportedFile out;
-  out.path = rec.header_path;
-  out.format = "wfdb";
-  const std::string prefix = prefix_option.empty() ? rec.name : prefix_option;
-  // Records without a base date start at the epoch; the time of day alone is kept.
-  const std::int64_t start = rec.start_ns().value_or(rec.base_time_of_day_ns.value_or(0));
-  if (!rec.start_ns()) out.notes.push_back(rec.name + ": the header gives no base date; the record starts at 1970-01-01");
-  std::set<std::string> names;
-  std::string comments;
-  for (const auto& c : rec.comments) comments += (comments.empty() ? "" : " | ") + import::clean_text(c);
-  for (std::size_t i = 0; i < rec.signals.size(); ++i) {
-    const import::WfdbSignal& s = rec.signals[i];
-    import::ImportedSignal sig;
-    std::string label = import::clean_text(s.description);
-    if (label.empty()) label = "signal" + std::to_string(i);
-    sig.spec.name = import::fit(prefix + "/" + label, kMaxNameBytes - 4);
-    if (!names.insert(sig.spec.name).second) sig.spec.name += "#" + std::to_string(i);
-    names.insert(sig.spec.name);
-    sig.spec.unit = import::fit(import::clean_text(s.units), kMaxUnitBytes);
-    sig.spec.type = s.format == 212 || s.format == 16 || s.format == 80 ? codec::SampleType::int16 : codec::SampleType::int32;
-    sig.spec.scale = s.scale();
-    sig.spec.offset = s.offset();
-    sig.spec.rate_nhz = s.rate_nhz;
-    sig.spec.attributes = {{"source_format", "WFDB"},
-                           {"record", import::fit(rec.name, kMaxAttrValueBytes)},
-                           {"signal_file", import::fit(s.file_name, kMaxAttrValueBytes)},
-                           {"wfdb_format", std::to_string(s.format)},
-                           {"adc_resolution", std::to_string(s.adc_resolution)},
-                           {"adc_zero", std::to_string(s.adc_zero)},
-                           {"baseline", std::to_string(s.baseline)},
-                           {"gain", std::to_string(s.gain)}};
-    if (!s.gain_given) sig.spec.attributes.emplace_back("uncalibrated", "the header gives no gain");
-    if (!comments.empty()) sig.spec.attributes.emplace_back("comments", import::fit(comments, kMaxAttrValueBytes));
-    Series& series = sig.series;
-    series.type = sig.spec.type;
-    series.rate_nhz = s.rate_nhz;
-    // Missing samples are left out: each one ends a segment, so the gap is real.
-    const auto n = static_cast<std::int64_t>(s.samples.size());
-    std::int64_t seg_begin = -1;
-    for (std::int64_t k = 0; k <= n; ++k) {
-      const bool present = k < n && (s.missing.empty() || !s.missing[static_cast<std::size_t>(k)]);
-      if (present) {
-        if (seg_begin < 0) seg_begin = k;
-        continue;
-      }
-      if (seg_begin >= 0) {
-        const std::int64_t first = codec::sample_time(start, s.rate_nhz, seg_begin);
-        series.segments.push_back({first, series.count(), k - seg_begin});
-        for (std::int64_t j = seg_begin; j < k; ++j) {
-          const std::int32_t v = s.samples[static_cast<std::size_t>(j)];
-          if (series.type == codec::SampleType::int16) {
-            series.push<std::int16_t>(static_cast<std::int16_t>(v));
-          } else {
-            series.push<std::int32_t>(v);
-          }
-        }
-        seg_begin = -1;
-      }
+import::ImportedFile from_wfdb(const import::WfdbRecord& rec,
+                               const std::string& prefix_option){import::ImportedFile out;
+out.path = rec.header_path;
+out.format = "wfdb";
+const std::string prefix = prefix_option.empty() ? rec.name : prefix_option;
+// Records without a base date start at the epoch; the time of day alone is kept.
+const std::int64_t start = rec.start_ns().value_or(rec.base_time_of_day_ns.value_or(0));
+if (!rec.start_ns()) out.notes.push_back(rec.name + ": the header gives no base date; the record starts at 1970-01-01");
+std::set<std::string> names;
+std::string comments;
+for (const auto& c : rec.comments) comments += (comments.empty() ? "" : " | ") + import::clean_text(c);
+for (std::size_t i = 0; i < rec.signals.size(); ++i) {
+  const import::WfdbSignal& s = rec.signals[i];
+  import::ImportedSignal sig;
+  std::string label = import::clean_text(s.description);
+  if (label.empty()) label = "signal" + std::to_string(i);
+  sig.spec.name = import::fit(prefix + "/" + label, kMaxNameBytes - 4);
+  if (!names.insert(sig.spec.name).second) sig.spec.name += "#" + std::to_string(i);
+  names.insert(sig.spec.name);
+  sig.spec.unit = import::fit(import::clean_text(s.units), kMaxUnitBytes);
+  sig.spec.type =
+      s.format == 212 || s.format == 16 || s.format == 80 ? codec::SampleType::int16 : codec::SampleType::int32;
+  sig.spec.scale = s.scale();
+  sig.spec.offset = s.offset();
+  sig.spec.rate_nhz = s.rate_nhz;
+  sig.spec.attributes = {{"source_format", "WFDB"},
+                         {"record", import::fit(rec.name, kMaxAttrValueBytes)},
+                         {"signal_file", import::fit(s.file_name, kMaxAttrValueBytes)},
+                         {"wfdb_format", std::to_string(s.format)},
+                         {"adc_resolution", std::to_string(s.adc_resolution)},
+                         {"adc_zero", std::to_string(s.adc_zero)},
+                         {"baseline", std::to_string(s.baseline)},
+                         {"gain", std::to_string(s.gain)}};
+  if (!s.gain_given) sig.spec.attributes.emplace_back("uncalibrated", "the header gives no gain");
+  if (!comments.empty()) sig.spec.attributes.emplace_back("comments", import::fit(comments, kMaxAttrValueBytes));
+  Series& series = sig.series;
+  series.type = sig.spec.type;
+  series.rate_nhz = s.rate_nhz;
+  // Missing samples are left out: each one ends a segment, so the gap is real.
+  const auto n = static_cast<std::int64_t>(s.samples.size());
+  std::int64_t seg_begin = -1;
+  for (std::int64_t k = 0; k <= n; ++k) {
+    const bool present = k < n && (s.missing.empty() || !s.missing[static_cast<std::size_t>(k)]);
+    if (present) {
+      if (seg_begin < 0) seg_begin = k;
+      continue;
     }
-    sig.missing = static_cast<std::int64_t>(s.missing_count);
-    out.signals.push_back(std::move(sig));
+    if (seg_begin >= 0) {
+      const std::int64_t first = codec::sample_time(start, s.rate_nhz, seg_begin);
+      series.segments.push_back({first, series.count(), k - seg_begin});
+      for (std::int64_t j = seg_begin; j < k; ++j) {
+        const std::int32_t v = s.samples[static_cast<std::size_t>(j)];
+        if (series.type == codec::SampleType::int16) {
+          series.push<std::int16_t>(static_cast<std::int16_t>(v));
+        } else {
+          series.push<std::int32_t>(v);
+        }
+      }
+      seg_begin = -1;
+    }
   }
-  return out;
+  sig.missing = static_cast<std::int64_t>(s.missing_count);
+  out.signals.push_back(std::move(sig));
 }
-
+return out;
 }  // namespace
+
+}  // namespace tsweep::store
 
 InputFormat parse_input_format(std::string_view name) {
   if (name == "auto") return InputFormat::automatic;
@@ -138,40 +141,40 @@ InputFormat parse_input_format(std::string_view name) {
   throw ConfigError("--format '" + std::string(name) + "': expected auto, wfdb, edf, mseed, csv or hdf5");
 }
 
-import::ImportedFile read_input(const std::string& path, const IngestOptions& o) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw IoError(path, "does not exist");
-  if (fs::is_directory(path, ec)) throw IoError(path, "is a directory; name the files to ingest");
-  const InputFormat format = o.format == InputFormat::automatic ? sniff(path) : o.format;
-  switch (format) {
-    case InputFormat::wfdb: {
-      const std::string header = lower_extension(path) == ".hea" ? path : wfdb_header(path);
-      return from_wfdb(import::read_wfdb(header), o.prefix);
-    }
-    case InputFormat::edf: {
-      import::EdfOptions e;
-      e.prefix = o.prefix;
-      e.annotations = o.edf_annotations;
-      return import::read_edf(path, e);
-    }
-    case InputFormat::mseed: {
-      import::MseedOptions m;
-      m.prefix = o.prefix;
-      return import::read_mseed(path, m);
-    }
-    case InputFormat::csv: {
-      import::CsvOptions c = o.csv;
-      c.prefix = o.prefix;
-      return import::read_csv(path, c);
-    }
-    case InputFormat::hdf5: {
-      import::DenseOptions d = o.dense;
-      d.prefix = o.prefix;
-      return import::read_hdf5_dense(path, d);
-    }
-    case InputFormat::automatic: break;
+import::ImportedFile read_input(const std::string& path, const IngestOptions& o){std::error_code ec;
+if (!fs::exists(path, ec)) throw IoError(path, "does not exist");
+if (fs::is_directory(path, ec)) throw IoError(path, "is a directory; name the files to ingest");
+const InputFormat format = o.format == InputFormat::automatic ? sniff(path) : o.format;
+switch (format) {
+  case InputFormat::wfdb: {
+    const std::string header = lower_extension(path) == ".hea" ? path : wfdb_header(path);
+    return from_wfdb(import::read_wfdb(header), o.prefix);
   }
-  throw InternalError("unhandled input format");
+  case InputFormat::edf: {
+    import::EdfOptions e;
+    e.prefix = o.prefix;
+    e.annotations = o.edf_annotations;
+    return import::read_edf(path, e);
+  }
+  case InputFormat::mseed: {
+    import::MseedOptions m;
+    m.prefix = o.prefix;
+    return import::read_mseed(path, m);
+  }
+  case InputFormat::csv: {
+    import::CsvOptions c = o.csv;
+    c.prefix = o.prefix;
+    return import::read_csv(path, c);
+  }
+  case InputFormat::hdf5: {
+    import::DenseOptions d = o.dense;
+    d.prefix = o.prefix;
+    return import::read_hdf5_dense(path, d);
+  }
+  case InputFormat::automatic:
+    break;
+}
+throw InternalError("unhandled input format");
 }
 
 IngestReport ingest(const std::string& store, const std::vector<std::string>& inputs, const IngestOptions& o) {
@@ -187,7 +190,8 @@ IngestReport ingest(const std::string& store, const std::vector<std::string>& in
     const InputFormat f = o.format == InputFormat::automatic ? sniff(path) : o.format;
     if (f == InputFormat::wfdb) {
       // 100.hea, 100.dat and 100.atr are one record: read it once.
-      const std::string header = fs::weakly_canonical(lower_extension(path) == ".hea" ? path : wfdb_header(path)).string();
+      const std::string header =
+          fs::weakly_canonical(lower_extension(path) == ".hea" ? path : wfdb_header(path)).string();
       if (!seen_records.insert(header).second) continue;
     }
     files.push_back(read_input(path, o));
@@ -222,8 +226,10 @@ IngestReport ingest(const std::string& store, const std::vector<std::string>& in
         if (const auto existing = w.find_stream(s.spec.name)) {
           id = *existing;
           if (!same_signal(w.stream(id).spec(), s.spec)) {
-            throw ConfigError(store + ": stream '" + s.spec.name + "' exists with a different unit, type, scale, "
-                              "offset, rate or valid range than " + f.path + " gives");
+            throw ConfigError(store + ": stream '" + s.spec.name +
+                              "' exists with a different unit, type, scale, "
+                              "offset, rate or valid range than " +
+                              f.path + " gives");
           }
         } else {
           id = w.add_stream(s.spec);
@@ -255,13 +261,23 @@ IngestReport ingest(const std::string& store, const std::vector<std::string>& in
 }
 
 std::string ingest_report_json(const IngestReport& r) {
-  nlohmann::json j{{"store", r.store},       {"created_store", r.created_store}, {"samples", r.samples},
-                   {"blocks", r.blocks},     {"bytes", r.bytes},                 {"read_seconds", r.read_seconds},
-                   {"write_seconds", r.write_seconds}, {"notes", r.notes}};
+  nlohmann::json j{{"store", r.store},
+                   {"created_store", r.created_store},
+                   {"samples", r.samples},
+                   {"blocks", r.blocks},
+                   {"bytes", r.bytes},
+                   {"read_seconds", r.read_seconds},
+                   {"write_seconds", r.write_seconds},
+                   {"notes", r.notes}};
   j["streams"] = nlohmann::json::array();
   for (const auto& s : r.streams) {
-    j["streams"].push_back({{"name", s.name}, {"source", s.source}, {"samples", s.samples}, {"blocks", s.blocks},
-                            {"bytes", s.bytes}, {"missing", s.missing}, {"created", s.created}});
+    j["streams"].push_back({{"name", s.name},
+                            {"source", s.source},
+                            {"samples", s.samples},
+                            {"blocks", s.blocks},
+                            {"bytes", s.bytes},
+                            {"missing", s.missing},
+                            {"created", s.created}});
   }
   return j.dump(2);
 }

@@ -287,9 +287,9 @@ void ParallelWriter::finish() {
     }
     all.resize(static_cast<std::size_t>(at) / sizeof(LocalRun));
   }
-  exec::check_mpi(MPI_Gatherv(w.runs.data(), mine, MPI_BYTE, all.data(), sizes.data(), displs.data(), MPI_BYTE, 0,
-                              comm.get()),
-                  "gathering runs");
+  exec::check_mpi(
+      MPI_Gatherv(w.runs.data(), mine, MPI_BYTE, all.data(), sizes.data(), displs.data(), MPI_BYTE, 0, comm.get()),
+      "gathering runs");
 
   std::vector<StreamInfo> streams(w.specs.size());
   std::vector<RunRow> runs;
@@ -357,7 +357,11 @@ void ParallelWriter::finish() {
   w.finished = true;
 }
 
-const ParallelWriteStats& ParallelWriter::stats() const noexcept { return m_impl->stats; }
-const std::string& ParallelWriter::uuid() const noexcept { return m_impl->uuid; }
+const ParallelWriteStats& ParallelWriter::stats() const noexcept {
+  return m_impl->stats;
+}
+const std::string& ParallelWriter::uuid() const noexcept {
+  return m_impl->uuid;
+}
 
 }  // namespace tsweep::store

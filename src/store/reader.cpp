@@ -176,7 +176,9 @@ Reader Reader::open(const exec::Comm& comm, const std::string& path, const Reade
   return Reader(std::move(impl));
 }
 
-const std::vector<StreamInfo>& Reader::streams() const noexcept { return m_impl->streams; }
+const std::vector<StreamInfo>& Reader::streams() const noexcept {
+  return m_impl->streams;
+}
 
 const StreamInfo& Reader::stream(std::int64_t id) const {
   if (id < 0 || id >= static_cast<std::int64_t>(m_impl->streams.size())) {
@@ -246,7 +248,8 @@ std::vector<BlockRef> Reader::index_rows(std::int64_t first, std::int64_t count)
                     m_impl->path);
   std::vector<BlockRef> out;
   out.reserve(rows.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) out.push_back(detail::to_ref(rows[i], first + static_cast<std::int64_t>(i)));
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    out.push_back(detail::to_ref(rows[i], first + static_cast<std::int64_t>(i)));
   return out;
 }
 
@@ -273,13 +276,19 @@ std::vector<BlockRef> Reader::blocks(std::int64_t id, std::int64_t t0, std::int6
       std::int64_t lo = begin, hi = end;
       while (lo < hi) {
         const std::int64_t mid = lo + (hi - lo) / 2;
-        if (m_impl->times_at(mid).last_ns < t0) lo = mid + 1; else hi = mid;
+        if (m_impl->times_at(mid).last_ns < t0)
+          lo = mid + 1;
+        else
+          hi = mid;
       }
       const std::int64_t from = lo;
       hi = end;
       while (lo < hi) {
         const std::int64_t mid = lo + (hi - lo) / 2;
-        if (m_impl->times_at(mid).first_ns < t1) lo = mid + 1; else hi = mid;
+        if (m_impl->times_at(mid).first_ns < t1)
+          lo = mid + 1;
+        else
+          hi = mid;
       }
       for (std::int64_t at = from; at < lo; at += kScanRows) keep(index_rows(at, std::min(kScanRows, lo - at)));
     } else {
@@ -308,7 +317,10 @@ std::optional<BlockRef> Reader::block_before(std::int64_t id, std::int64_t t) co
       std::int64_t lo = begin, hi = end;
       while (lo < hi) {
         const std::int64_t mid = lo + (hi - lo) / 2;
-        if (m_impl->times_at(mid).last_ns < t) lo = mid + 1; else hi = mid;
+        if (m_impl->times_at(mid).last_ns < t)
+          lo = mid + 1;
+        else
+          hi = mid;
       }
       // Rows with equal last times come in block order: the last of them is the one.
       if (lo > begin) consider(index_rows(lo - 1, 1).front());
@@ -323,8 +335,8 @@ std::optional<BlockRef> Reader::block_before(std::int64_t id, std::int64_t t) co
 
 void Reader::read_bytes(const BlockRef& block, std::vector<std::byte>& out) const {
   out.resize(block.length);
-  detail::read_rows(m_impl->objects.data.get(), H5T_NATIVE_UINT8, static_cast<std::int64_t>(block.offset),
-                    block.length, out.data(), m_impl->path);
+  detail::read_rows(m_impl->objects.data.get(), H5T_NATIVE_UINT8, static_cast<std::int64_t>(block.offset), block.length,
+                    out.data(), m_impl->path);
 }
 
 BlockBytes Reader::read_bytes(Span<const BlockRef> blocks, std::size_t max_gap) const {
@@ -334,7 +346,8 @@ BlockBytes Reader::read_bytes(Span<const BlockRef> blocks, std::size_t max_gap) 
   out.bytes.resize(out.offsets.back());
   std::vector<std::size_t> order(blocks.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return blocks[a].offset < blocks[b].offset; });
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return blocks[a].offset < blocks[b].offset; });
   constexpr std::uint64_t kMaxSpan = std::uint64_t{64} << 20;
   std::vector<std::byte> span;
   for (std::size_t g = 0; g < order.size();) {
@@ -350,7 +363,8 @@ BlockBytes Reader::read_bytes(Span<const BlockRef> blocks, std::size_t max_gap) 
     }
     if (e == g + 1) {
       detail::read_rows(m_impl->objects.data.get(), H5T_NATIVE_UINT8, static_cast<std::int64_t>(start),
-                        static_cast<std::int64_t>(stop - start), out.bytes.data() + out.offsets[order[g]], m_impl->path);
+                        static_cast<std::int64_t>(stop - start), out.bytes.data() + out.offsets[order[g]],
+                        m_impl->path);
     } else {
       span.resize(stop - start);
       detail::read_rows(m_impl->objects.data.get(), H5T_NATIVE_UINT8, static_cast<std::int64_t>(start),
@@ -380,8 +394,14 @@ bool Reader::refresh() {
   return after.blocks != before.blocks || after.streams != before.streams;
 }
 
-const std::string& Reader::path() const noexcept { return m_impl->path; }
-bool Reader::swmr() const noexcept { return m_impl->swmr; }
-std::int64_t Reader::torn_row_retries() const noexcept { return m_impl->retries; }
+const std::string& Reader::path() const noexcept {
+  return m_impl->path;
+}
+bool Reader::swmr() const noexcept {
+  return m_impl->swmr;
+}
+std::int64_t Reader::torn_row_retries() const noexcept {
+  return m_impl->retries;
+}
 
 }  // namespace tsweep::store

@@ -51,8 +51,8 @@ std::int64_t encode_series(const Series& s, std::uint32_t block_samples, codec::
     for (std::int64_t b = 0; b < s.count(); b += block_samples) {
       const std::int64_t n = std::min<std::int64_t>(block_samples, s.count() - b);
       out.clear();
-      encoder.encode(s.type, values(b, n),
-                     Span<const std::int64_t>(s.times.data() + b, static_cast<std::size_t>(n)), out);
+      encoder.encode(s.type, values(b, n), Span<const std::int64_t>(s.times.data() + b, static_cast<std::size_t>(n)),
+                     out);
       sink(out);
       ++blocks;
     }

@@ -39,7 +39,9 @@ void validate(const StreamSpec& s) {
 }
 
 namespace {
-bool same_double(double a, double b) noexcept { return (std::isnan(a) && std::isnan(b)) || a == b; }
+bool same_double(double a, double b) noexcept {
+  return (std::isnan(a) && std::isnan(b)) || a == b;
+}
 }  // namespace
 
 bool same_signal(const StreamSpec& a, const StreamSpec& b) noexcept {

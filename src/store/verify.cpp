@@ -18,8 +18,8 @@ using Clock = std::chrono::steady_clock;
 constexpr std::uint32_t kMaxBlockBytes = std::uint32_t{1} << 30;
 
 std::string mismatch(const char* what, std::int64_t index, std::int64_t header) {
-  return std::string("index and block header disagree on ") + what + " (index " + std::to_string(index) +
-         ", header " + std::to_string(header) + ")";
+  return std::string("index and block header disagree on ") + what + " (index " + std::to_string(index) + ", header " +
+         std::to_string(header) + ")";
 }
 
 // A rank's share: rows [first, first + count) of one stream.
@@ -53,9 +53,9 @@ std::vector<RunInfo> committed_runs(const Reader& reader, const exec::Comm* comm
       at += sizes[static_cast<std::size_t>(r)];
     }
     std::vector<RunInfo> all(static_cast<std::size_t>(at) / sizeof(RunInfo));
-    exec::check_mpi(MPI_Allgatherv(runs.data(), mine, MPI_BYTE, all.data(), sizes.data(), displs.data(), MPI_BYTE,
-                                   comm->get()),
-                    "sharing runs");
+    exec::check_mpi(
+        MPI_Allgatherv(runs.data(), mine, MPI_BYTE, all.data(), sizes.data(), displs.data(), MPI_BYTE, comm->get()),
+        "sharing runs");
     runs = std::move(all);
   }
   std::sort(runs.begin(), runs.end(), [](const RunInfo& a, const RunInfo& b) { return a.index_begin < b.index_begin; });
@@ -107,8 +107,8 @@ void check_batch(const Reader& reader, const std::vector<BlockRef>& refs, std::u
     std::vector<std::byte> scratch;
 #pragma omp for schedule(dynamic, 16)
     for (std::size_t i = 0; i < readable.size(); ++i) {
-      reasons[i] = check_block(readable[i], reader.stream(readable[i].stream), bytes.block(i), decoder, scratch,
-                               options.decode);
+      reasons[i] =
+          check_block(readable[i], reader.stream(readable[i].stream), bytes.block(i), decoder, scratch, options.decode);
     }
   }
   for (std::size_t i = 0; i < readable.size(); ++i) {
@@ -155,8 +155,8 @@ Tally check_shares(const Reader& reader, const std::vector<Share>& shares, const
 }
 
 nlohmann::json to_json(const BadBlock& b) {
-  return {{"block", b.block}, {"stream", b.stream}, {"name", b.name}, {"first_ns", b.first_ns},
-          {"last_ns", b.last_ns}, {"reason", b.reason}};
+  return {{"block", b.block},       {"stream", b.stream},   {"name", b.name},
+          {"first_ns", b.first_ns}, {"last_ns", b.last_ns}, {"reason", b.reason}};
 }
 
 void fill_report(VerifyReport& report, const Reader& reader) {
@@ -170,14 +170,16 @@ void fill_report(VerifyReport& report, const Reader& reader) {
 
 std::string check_block(const BlockRef& ref, const StreamInfo& stream, Span<const std::byte> bytes,
                         codec::Decoder& decoder, std::vector<std::byte>& scratch, bool decode) {
-  if (bytes.size() < codec::kHeaderSize) return "block of " + std::to_string(bytes.size()) + " bytes has no whole header";
+  if (bytes.size() < codec::kHeaderSize)
+    return "block of " + std::to_string(bytes.size()) + " bytes has no whole header";
   codec::BlockInfo info;
   try {
     info = codec::peek(bytes);
   } catch (const CodecError& e) {
     return std::string("bad block header: ") + e.what();
   }
-  if (info.encoded_size != ref.length) return mismatch("length", ref.length, static_cast<std::int64_t>(info.encoded_size));
+  if (info.encoded_size != ref.length)
+    return mismatch("length", ref.length, static_cast<std::int64_t>(info.encoded_size));
   if (info.count != ref.count) return mismatch("sample count", ref.count, info.count);
   if (info.min_ns != ref.first_ns) return mismatch("first time", ref.first_ns, info.min_ns);
   if (info.max_ns != ref.last_ns) return mismatch("last time", ref.last_ns, info.max_ns);
@@ -231,7 +233,8 @@ VerifyReport verify_store(const exec::Comm& comm, const std::string& path, const
   report.ranks = comm.size();
   report.threads = std::max(1, options.threads);
   const auto runs = committed_runs(reader, &comm);
-  Tally tally = exec::agreed(comm, [&] { return check_shares(reader, my_share(runs, comm.size(), comm.rank()), options); });
+  Tally tally =
+      exec::agreed(comm, [&] { return check_shares(reader, my_share(runs, comm.size(), comm.rank()), options); });
   std::int64_t local[4] = {tally.blocks, tally.samples, tally.bytes, static_cast<std::int64_t>(tally.bad.size())};
   std::int64_t total[4] = {0, 0, 0, 0};
   exec::check_mpi(MPI_Allreduce(local, total, 4, MPI_INT64_T, MPI_SUM, comm.get()), "summing verified blocks");
@@ -256,10 +259,17 @@ VerifyReport verify_store(const exec::Comm& comm, const std::string& path, const
 }
 
 std::string verify_report_json(const VerifyReport& r) {
-  nlohmann::json j{{"store", r.path},     {"uuid", r.uuid},       {"streams", r.streams},
-                   {"blocks", r.blocks},  {"samples", r.samples}, {"bytes", r.bytes},
-                   {"seconds", r.seconds}, {"ranks", r.ranks},    {"threads", r.threads},
-                   {"swmr", r.swmr},      {"torn_row_retries", r.torn_row_retries},
+  nlohmann::json j{{"store", r.path},
+                   {"uuid", r.uuid},
+                   {"streams", r.streams},
+                   {"blocks", r.blocks},
+                   {"samples", r.samples},
+                   {"bytes", r.bytes},
+                   {"seconds", r.seconds},
+                   {"ranks", r.ranks},
+                   {"threads", r.threads},
+                   {"swmr", r.swmr},
+                   {"torn_row_retries", r.torn_row_retries},
                    {"bad_blocks", r.bad_blocks}};
   j["bad"] = nlohmann::json::array();
   for (const auto& b : r.bad) j["bad"].push_back(to_json(b));

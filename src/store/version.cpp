@@ -3,5 +3,7 @@
 #include "tsweep/store/h5.hpp"
 
 namespace tsweep::store {
-std::string hdf5_version() { return h5::library_version(); }
+std::string hdf5_version() {
+  return h5::library_version();
+}
 }  // namespace tsweep::store

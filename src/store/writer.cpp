@@ -25,19 +25,19 @@ struct Writer::Impl {
   detail::StoreObjects objects;
   std::string uuid;
 
-  std::vector<StreamInfo> streams;      // committed streams, then pending new ones
-  std::vector<StreamSpec> new_specs;    // specs of streams [committed_streams, streams.size())
+  std::vector<StreamInfo> streams;    // committed streams, then pending new ones
+  std::vector<StreamSpec> new_specs;  // specs of streams [committed_streams, streams.size())
   std::int64_t committed_streams = 0;
   std::unordered_map<std::string, std::int64_t> by_name;
   std::int64_t gen = 0;
 
-  std::int64_t index_end = 0;           // rows of /blocks/index
+  std::int64_t index_end = 0;  // rows of /blocks/index
   std::int64_t runs_end = 0;
   std::int64_t attrs_end = 0;
   std::int64_t data_end = 0;            // bytes written to /blocks/data (committed or not)
   std::int64_t committed_data_end = 0;  // bytes that committed rows may point into
   std::int64_t committed_blocks = 0;
-  std::vector<std::byte> buffer;        // bytes at [data_end, data_end + buffer.size())
+  std::vector<std::byte> buffer;  // bytes at [data_end, data_end + buffer.size())
   std::vector<detail::PendingBlock> pending;
   bool broken = false;
 
@@ -112,8 +112,8 @@ Writer Writer::create(const std::string& path, const WriterOptions& options) {
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) throw IoError(path, "already exists; a new store needs a new file");
   const h5::Handle fapl = detail::serial_fapl(path);
-  impl->objects.file = h5::Handle(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.get()), path,
-                                  "cannot create the store");
+  impl->objects.file =
+      h5::Handle(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.get()), path, "cannot create the store");
   detail::create_layout(impl->objects, path, impl->uuid, options.data_chunk_bytes);
   if (options.swmr) {
     h5::check(H5Fstart_swmr_write(impl->objects.file.get()), path, "starting SWMR write mode");
@@ -178,7 +178,9 @@ const StreamInfo& Writer::stream(std::int64_t id) const {
   return m_impl->streams[static_cast<std::size_t>(id)];
 }
 
-std::int64_t Writer::stream_count() const noexcept { return static_cast<std::int64_t>(m_impl->streams.size()); }
+std::int64_t Writer::stream_count() const noexcept {
+  return static_cast<std::int64_t>(m_impl->streams.size());
+}
 
 void Writer::append(std::int64_t id, Span<const std::byte> block) {
   const codec::BlockInfo info = codec::peek(block);
@@ -231,8 +233,7 @@ void Writer::commit() {
 
     // 2. Index rows, grouped by stream and ordered by time within each.
     std::vector<StreamInfo> updated = w.streams;
-    const detail::CommitRows rows =
-        detail::build_commit(w.pending, w.index_end, w.runs_end, updated);
+    const detail::CommitRows rows = detail::build_commit(w.pending, w.index_end, w.runs_end, updated);
     const auto nrows = static_cast<std::int64_t>(rows.index.size());
     if (nrows > 0) {
       detail::set_extent(w.objects.index.get(), w.index_end + nrows, w.path);
@@ -310,8 +311,12 @@ void Writer::rollback() {
   w.data_end = w.committed_data_end;
 }
 
-std::int64_t Writer::pending_blocks() const noexcept { return static_cast<std::int64_t>(m_impl->pending.size()); }
-std::int64_t Writer::committed_blocks() const noexcept { return m_impl->committed_blocks; }
+std::int64_t Writer::pending_blocks() const noexcept {
+  return static_cast<std::int64_t>(m_impl->pending.size());
+}
+std::int64_t Writer::committed_blocks() const noexcept {
+  return m_impl->committed_blocks;
+}
 
 void Writer::close() {
   auto& w = *m_impl;
@@ -326,8 +331,14 @@ void Writer::close() {
   w.objects.file.close(w.path);
 }
 
-const std::string& Writer::path() const noexcept { return m_impl->path; }
-const std::string& Writer::uuid() const noexcept { return m_impl->uuid; }
-bool Writer::swmr() const noexcept { return m_impl->options.swmr; }
+const std::string& Writer::path() const noexcept {
+  return m_impl->path;
+}
+const std::string& Writer::uuid() const noexcept {
+  return m_impl->uuid;
+}
+bool Writer::swmr() const noexcept {
+  return m_impl->options.swmr;
+}
 
 }  // namespace tsweep::store

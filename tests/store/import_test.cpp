@@ -46,7 +46,8 @@ void write_edf(const std::string& path, bool bdf, int records) {
   std::vector<int> buf(760);
   for (int r = 0; r < records; ++r) {
     for (int i = 0; i < 10; ++i) buf[static_cast<std::size_t>(i)] = r * 10 + i - 7;
-    for (int i = 0; i < 750; ++i) buf[static_cast<std::size_t>(10 + i)] = (bdf ? 5000 : 1) * ((r * 750 + i) % 2001 - 1000);
+    for (int i = 0; i < 750; ++i)
+      buf[static_cast<std::size_t>(10 + i)] = (bdf ? 5000 : 1) * ((r * 750 + i) % 2001 - 1000);
     ASSERT_EQ(edf_blockwrite_digital_samples(h, buf.data()), 0);
   }
   ASSERT_EQ(edfwrite_annotation_utf8(h, 15000, 5000, "cough"), 0);  // at 1.5 s for 0.5 s

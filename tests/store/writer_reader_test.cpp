@@ -97,7 +97,8 @@ TEST(StoreWriterReader, RoundTripKeepsSamplesTimesAndSummaries) {
   EXPECT_EQ(s.block_count, 15 + 10);  // ceil(60000/4096) + ceil(40000/4096)
   EXPECT_EQ(s.first_ns, kT0);
   EXPECT_EQ(s.run_count, 1);
-  EXPECT_EQ(r.attributes(1), (std::vector<std::pair<std::string, std::string>>{{"source", "test"}, {"lead", "bed01/events"}}));
+  EXPECT_EQ(r.attributes(1),
+            (std::vector<std::pair<std::string, std::string>>{{"source", "test"}, {"lead", "bed01/events"}}));
   const auto id = r.identity();
   EXPECT_EQ(id.uuid, uuid);
   EXPECT_EQ(id.blocks, 25 + 10);
@@ -105,7 +106,8 @@ TEST(StoreWriterReader, RoundTripKeepsSamplesTimesAndSummaries) {
 
   const auto [values, times] = read_all(r, 0);
   ASSERT_EQ(values.size(), 100'000u);
-  for (std::int64_t i = 0; i < 100'000; i += 997) EXPECT_EQ(values[static_cast<std::size_t>(i)], ecg.at<std::int16_t>(i));
+  for (std::int64_t i = 0; i < 100'000; i += 997)
+    EXPECT_EQ(values[static_cast<std::size_t>(i)], ecg.at<std::int16_t>(i));
   EXPECT_EQ(times.front(), kT0);
   EXPECT_EQ(times[60'000], ecg.segments[1].first_ns);
   EXPECT_EQ(s.last_ns, times.back());
@@ -166,7 +168,9 @@ TEST(StoreWriterReader, TimeRangeLookupMatchesBruteForceOverManyRuns) {
     for (std::int64_t id : {0, 1}) {
       std::optional<BlockRef> want;
       for (const auto& b : r.blocks(id)) {
-        if (b.last_ns < t && (!want || b.last_ns > want->last_ns || (b.last_ns == want->last_ns && b.block > want->block))) want = b;
+        if (b.last_ns < t &&
+            (!want || b.last_ns > want->last_ns || (b.last_ns == want->last_ns && b.block > want->block)))
+          want = b;
       }
       const auto got = r.block_before(id, t);
       ASSERT_EQ(got.has_value(), want.has_value()) << "t " << t;
@@ -222,8 +226,8 @@ TEST(StoreWriterReader, AppendingToAnExistingStoreAddsRunsAndStreams) {
   const auto path = dir.file("s.h5");
   {
     Writer w = Writer::create(path);
-    append_series(w, w.add_stream(spec("a", codec::SampleType::int16, k360Hz)),
-                  test::regular_int16(5000, kT0, k360Hz), 1000);
+    append_series(w, w.add_stream(spec("a", codec::SampleType::int16, k360Hz)), test::regular_int16(5000, kT0, k360Hz),
+                  1000);
     w.commit();
   }
   {
@@ -254,7 +258,7 @@ TEST(StoreWriterReader, WrongBlocksAndNamesAreRejected) {
   std::vector<std::byte> other;
   const std::vector<std::int16_t> iv{1, 2};
   codec::encode<std::int16_t>(Span<const std::int16_t>(iv), codec::RegularTimes{kT0, 250'000'000'000}, other);
-  EXPECT_THROW(w.append(a, other), ConfigError);  // wrong rate
+  EXPECT_THROW(w.append(a, other), ConfigError);            // wrong rate
   EXPECT_THROW(Writer::create(dir.file("s.h5")), IoError);  // exists
 }
 

@@ -15,7 +15,7 @@ namespace tsweep::store {
 /// Raw-value statistics of one stream, from decoding all its blocks.
 struct RawStats {
   std::int64_t count = 0;
-  double min = 0;   ///< of the non-NaN raw values
+  double min = 0;  ///< of the non-NaN raw values
   double max = 0;
   /// Sum of raw values: exact for integer streams (int64 arithmetic), in
   /// double for float streams (NaNs excluded).
@@ -29,8 +29,8 @@ struct RawStats {
 RawStats raw_stats(const Reader& reader, std::int64_t stream, int threads = 1);
 
 struct DescribeOptions {
-  bool attributes = false;       ///< JSON: include each stream's attributes
-  bool stats = false;            ///< decode everything and add RawStats
+  bool attributes = false;  ///< JSON: include each stream's attributes
+  bool stats = false;       ///< decode everything and add RawStats
   int threads = 1;
   std::vector<std::string> globs;  ///< only streams whose names match one (empty: all)
 };

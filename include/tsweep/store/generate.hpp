@@ -41,7 +41,7 @@ struct GenerateReport {
   std::int64_t blocks = 0;
   std::int64_t samples = 0;
   std::int64_t bytes = 0;
-  std::int64_t commits = 0;  ///< collective writes (bulk) or commits (live)
+  std::int64_t commits = 0;                ///< collective writes (bulk) or commits (live)
   std::int64_t independent_transfers = 0;  ///< bulk: transfers HDF5 did not do collectively
   double seconds = 0;
   std::vector<CorruptBlock> corrupted;

@@ -41,7 +41,7 @@ struct GeneratorConfig {
   double gap_probability = 0.02;
   double flat_probability = 0.03;
   double spike_probability = 0.03;
-  double nan_probability = 0.03;  ///< float streams
+  double nan_probability = 0.03;         ///< float streams
   double duplicate_probability = 0.002;  ///< per beat
 };
 
@@ -91,8 +91,7 @@ class Generator {
   /// The corrupted blocks of a store made with `corrupt` damaged blocks: global
   /// block numbers (stream-major order, as the bulk writer lays them out),
   /// sorted, distinct, a pure function of the seed.
-  [[nodiscard]] std::vector<std::int64_t> corrupt_block_numbers(std::int64_t corrupt,
-                                                                std::int64_t total_blocks) const;
+  [[nodiscard]] std::vector<std::int64_t> corrupt_block_numbers(std::int64_t corrupt, std::int64_t total_blocks) const;
   /// Damages an encoded block in place (flips bits of one byte chosen from the
   /// seed and `block_number`), so that its checksum no longer matches.
   void corrupt(std::int64_t block_number, Span<std::byte> block) const;

@@ -33,9 +33,9 @@ struct Segment {
 struct Series {
   codec::SampleType type = codec::SampleType::int16;
   std::int64_t rate_nhz = 0;
-  std::vector<std::byte> values;     ///< count() native-endian samples of `type`
-  std::vector<std::int64_t> times;   ///< irregular series only
-  std::vector<Segment> segments;     ///< regular series only
+  std::vector<std::byte> values;    ///< count() native-endian samples of `type`
+  std::vector<std::int64_t> times;  ///< irregular series only
+  std::vector<Segment> segments;    ///< regular series only
 
   [[nodiscard]] std::int64_t count() const noexcept {
     return static_cast<std::int64_t>(values.size() / codec::sample_size(type));

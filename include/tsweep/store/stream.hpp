@@ -28,7 +28,7 @@ struct StreamSpec {
   std::string name;  ///< unique in the store, e.g. "bed07/ECG_II"
   std::string unit;  ///< physical unit, e.g. "mV"
   codec::SampleType type = codec::SampleType::int16;
-  double scale = 1.0;   ///< physical = raw * scale + offset
+  double scale = 1.0;  ///< physical = raw * scale + offset
   double offset = 0.0;
   std::int64_t rate_nhz = 0;  ///< nominal rate in nanohertz; 0 = irregular
   /// Valid physical range; NaN where there is no bound.
@@ -36,9 +36,7 @@ struct StreamSpec {
   double valid_max = std::numeric_limits<double>::quiet_NaN();
   std::vector<std::pair<std::string, std::string>> attributes;
 
-  [[nodiscard]] bool has_valid_range() const noexcept {
-    return !std::isnan(valid_min) || !std::isnan(valid_max);
-  }
+  [[nodiscard]] bool has_valid_range() const noexcept { return !std::isnan(valid_min) || !std::isnan(valid_max); }
 };
 
 /// Validates a spec (lengths, finite scale, rate range, min <= max) and
@@ -66,8 +64,8 @@ struct StreamInfo {
   std::int64_t first_ns = 0;  ///< earliest sample time (0 when the stream has no samples)
   std::int64_t last_ns = 0;   ///< latest sample time
   std::int64_t encoded_bytes = 0;
-  std::int64_t run_count = 0;  ///< runs of index rows that hold the stream's blocks
-  std::int64_t last_run = -1;  ///< row in /blocks/runs of the latest run, -1 when none
+  std::int64_t run_count = 0;   ///< runs of index rows that hold the stream's blocks
+  std::int64_t last_run = -1;   ///< row in /blocks/runs of the latest run, -1 when none
   std::int64_t attr_begin = 0;  ///< the stream's rows in /stream_attrs
   std::int64_t attr_count = 0;
 
@@ -83,13 +81,13 @@ struct StreamInfo {
 /// without reading them first.
 struct BlockRef {
   std::int64_t stream = 0;
-  std::int64_t block = 0;     ///< row in /blocks/index: the block's number in reports
-  std::int64_t first_ns = 0;  ///< earliest sample time in the block
-  std::int64_t last_ns = 0;   ///< latest sample time in the block
-  std::uint32_t count = 0;    ///< samples
-  std::uint64_t offset = 0;   ///< first byte in /blocks/data
-  std::uint32_t length = 0;   ///< encoded bytes
-  std::uint64_t checksum = 0; ///< the checksum the block's header carries (XXH3-64)
+  std::int64_t block = 0;      ///< row in /blocks/index: the block's number in reports
+  std::int64_t first_ns = 0;   ///< earliest sample time in the block
+  std::int64_t last_ns = 0;    ///< latest sample time in the block
+  std::uint32_t count = 0;     ///< samples
+  std::uint64_t offset = 0;    ///< first byte in /blocks/data
+  std::uint32_t length = 0;    ///< encoded bytes
+  std::uint64_t checksum = 0;  ///< the checksum the block's header carries (XXH3-64)
   codec::TimeEncoding time_encoding = codec::TimeEncoding::regular;
   codec::ValueEncoding value_encoding = codec::ValueEncoding::plain;
 
@@ -101,9 +99,9 @@ struct BlockRef {
 
 /// What identifies the contents of a store, for results to record.
 struct StoreIdentity {
-  std::string uuid;            ///< made once, when the store is created
+  std::string uuid;  ///< made once, when the store is created
   int format_version = 0;
-  std::int64_t blocks = 0;     ///< committed blocks (sum over streams)
+  std::int64_t blocks = 0;  ///< committed blocks (sum over streams)
   std::int64_t streams = 0;
   std::int64_t samples = 0;
 };

@@ -32,8 +32,8 @@ struct BadBlock {
 
 struct VerifyOptions {
   int threads = 1;
-  SwmrMode swmr = SwmrMode::automatic;  ///< serial verify only
-  bool decode = true;                   ///< decode every block, not only checksum it
+  SwmrMode swmr = SwmrMode::automatic;              ///< serial verify only
+  bool decode = true;                               ///< decode every block, not only checksum it
   std::size_t batch_bytes = std::size_t{32} << 20;  ///< bytes read per batch and rank
 };
 
@@ -41,7 +41,7 @@ struct VerifyReport {
   std::string path;
   std::string uuid;
   std::int64_t streams = 0;
-  std::int64_t blocks = 0;   ///< blocks checked (all ranks)
+  std::int64_t blocks = 0;  ///< blocks checked (all ranks)
   std::int64_t samples = 0;
   std::int64_t bytes = 0;
   double seconds = 0;
@@ -49,8 +49,8 @@ struct VerifyReport {
   int threads = 1;
   bool swmr = false;
   std::int64_t torn_row_retries = 0;  ///< SWMR: stream tables read again because a row was being rewritten
-  std::int64_t bad_blocks = 0;  ///< on every rank
-  std::vector<BadBlock> bad;  ///< sorted by block; complete on rank 0 only under MPI
+  std::int64_t bad_blocks = 0;        ///< on every rank
+  std::vector<BadBlock> bad;          ///< sorted by block; complete on rank 0 only under MPI
 };
 
 /// Rank-local: verifies the store with a serial reader (SWMR as options say).

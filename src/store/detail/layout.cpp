@@ -11,8 +11,8 @@
 namespace tsweep::store::detail {
 namespace {
 
-h5::Handle make_dataset(hid_t parent, const char* name, hid_t file_type, hsize_t chunk,
-                        const std::string& path, const char* description) {
+h5::Handle make_dataset(hid_t parent, const char* name, hid_t file_type, hsize_t chunk, const std::string& path,
+                        const char* description) {
   const hsize_t zero = 0, unlimited = H5S_UNLIMITED;
   h5::Handle space(H5Screate_simple(1, &zero, &unlimited), path, "creating a dataspace");
   h5::Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), path, "creating a dataset property list");
@@ -98,7 +98,8 @@ void open_layout(StoreObjects& o, const std::string& path, std::size_t data_cach
   if (data_cache_bytes > 0) {
     h5::Handle dapl(H5Pcreate(H5P_DATASET_ACCESS), path, "creating a dataset access property list");
     h5::check(H5Pset_chunk_cache(dapl.get(), 521, data_cache_bytes, 1.0), path, "sizing the chunk cache");
-    o.data = h5::Handle(H5Dopen2(f, paths::data, dapl.get()), path, "is not a complete tsweep store: /blocks/data is missing");
+    o.data = h5::Handle(H5Dopen2(f, paths::data, dapl.get()), path,
+                        "is not a complete tsweep store: /blocks/data is missing");
   } else {
     o.data = open_dataset(f, paths::data, path);
   }
@@ -148,8 +149,7 @@ void write_rows(hid_t dataset, hid_t mem, std::int64_t first, std::int64_t count
     h5::check(H5Sselect_none(fspace.get()), path, "selecting rows");
     h5::check(H5Sselect_none(mspace.get()), path, "selecting rows");
   } else {
-    h5::check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, &start, nullptr, &n, nullptr), path,
-              "selecting rows");
+    h5::check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, &start, nullptr, &n, nullptr), path, "selecting rows");
   }
   if (dxpl == H5P_DEFAULT) dxpl = small_buffer_dxpl();
   h5::check(H5Dwrite(dataset, mem, mspace.get(), fspace.get(), dxpl, in), path,

@@ -35,8 +35,7 @@ h5::Handle serial_fapl(const std::string& path);
 
 /// Creates groups, tables and root attributes of a new, empty store in `file`.
 /// Collective when `file` was opened with the MPI-IO driver.
-void create_layout(StoreObjects& objects, const std::string& path, const std::string& uuid,
-                   hsize_t data_chunk_bytes);
+void create_layout(StoreObjects& objects, const std::string& path, const std::string& uuid, hsize_t data_chunk_bytes);
 
 /// Checks the root attributes (IoError naming the path if this is not a store
 /// of a version we read) and opens every object. `data_cache_bytes` sizes the
@@ -55,15 +54,14 @@ void set_extent(hid_t dataset, std::int64_t rows, const std::string& path);
 hid_t small_buffer_dxpl();
 
 /// Reads rows [first, first + count) of a 1-D dataset into `out` (memory type `mem`).
-void read_rows(hid_t dataset, hid_t mem, std::int64_t first, std::int64_t count, void* out,
-               const std::string& path, hid_t dxpl = H5P_DEFAULT);
+void read_rows(hid_t dataset, hid_t mem, std::int64_t first, std::int64_t count, void* out, const std::string& path,
+               hid_t dxpl = H5P_DEFAULT);
 /// Writes rows [first, first + count). With count 0 the call selects nothing
 /// (so a rank with nothing to write still takes part in a collective write).
 void write_rows(hid_t dataset, hid_t mem, std::int64_t first, std::int64_t count, const void* in,
                 const std::string& path, hid_t dxpl = H5P_DEFAULT);
 /// Writes the listed rows (any order, no duplicates) from `in`, packed in that order.
-void write_rows_at(hid_t dataset, hid_t mem, const std::vector<hsize_t>& rows, const void* in,
-                   const std::string& path);
+void write_rows_at(hid_t dataset, hid_t mem, const std::vector<hsize_t>& rows, const void* in, const std::string& path);
 
 void write_string_attribute(hid_t object, const char* name, const std::string& value, const std::string& path);
 void write_int_attribute(hid_t object, const char* name, std::int64_t value, const std::string& path);

@@ -47,8 +47,7 @@ hid_t packed(hid_t mem) {
   return t;
 }
 
-#define TSWEEP_MEMBER(type_id, Row, field, member_type) \
-  H5Tinsert(type_id, #field, HOFFSET(Row, field), member_type)
+#define TSWEEP_MEMBER(type_id, Row, field, member_type) H5Tinsert(type_id, #field, HOFFSET(Row, field), member_type)
 
 RowTypes make_types() {
   RowTypes t{};

@@ -28,6 +28,8 @@ std::string random_uuid() {
   return format(hi, lo, 4);
 }
 
-std::string uuid_from(std::uint64_t hi, std::uint64_t lo) { return format(hi, lo, 8); }
+std::string uuid_from(std::uint64_t hi, std::uint64_t lo) {
+  return format(hi, lo, 8);
+}
 
 }  // namespace tsweep::store::detail
