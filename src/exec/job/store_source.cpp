@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <optional>
 
 #include "tsweep/store/reader.hpp"
 
@@ -39,26 +38,11 @@ class StoreSource final : public BlockSource {
 
   std::vector<store::BlockRef> blocks(std::int64_t id, std::int64_t t0, std::int64_t t1) override {
     std::vector<store::BlockRef> in_range = m_reader.blocks(id, t0, t1);
-    // The block before the range gives the first sample its predecessor. Look
-    // back over a few blocks' worth of time, doubling past gaps; each lookup
-    // reads only the index rows it overlaps.
-    const store::StreamInfo& s = m_reader.stream(id);
-    if (s.block_count == 0 || t0 <= s.first_ns) return in_range;
-    const double per_block = std::max(1.0, (static_cast<double>(s.last_ns) - static_cast<double>(s.first_ns)) /
-                                               static_cast<double>(s.block_count));
-    std::optional<store::BlockRef> before;
-    for (double look = 2 * per_block;; look *= 4) {
-      const std::int64_t from = look >= static_cast<double>(t0 - s.first_ns) ? s.first_ns : t0 - static_cast<std::int64_t>(look);
-      for (const auto& b : m_reader.blocks(id, from, t0)) {
-        const bool listed = std::any_of(in_range.begin(), in_range.end(), [&](const auto& r) { return r.block == b.block; });
-        if (!listed && b.last_ns < t0 && (!before || b.last_ns > before->last_ns ||
-                                          (b.last_ns == before->last_ns && b.block > before->block))) {
-          before = b;
-        }
-      }
-      if (before || from == s.first_ns) break;
+    // The block before the range gives the first sample its predecessor.
+    if (auto before = m_reader.block_before(id, t0)) {
+      const bool listed = std::any_of(in_range.begin(), in_range.end(), [&](const auto& r) { return r.block == before->block; });
+      if (!listed) in_range.insert(in_range.begin(), *before);
     }
-    if (before) in_range.insert(in_range.begin(), *before);
     return in_range;
   }
 
