@@ -15,7 +15,6 @@ namespace tsweep::codec {
 
 using detail::fail;
 using detail::load_le;
-using detail::store_le;
 
 const char* time_encoding_name(TimeEncoding e) noexcept {
   switch (e) {

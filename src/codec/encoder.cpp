@@ -11,6 +11,7 @@
 #include "detail/int_stream.hpp"
 #include "detail/value_streams.hpp"
 #include "tsweep/codec/time.hpp"
+#include "tsweep/core/assert.hpp"
 
 namespace tsweep::codec {
 
@@ -156,6 +157,15 @@ std::size_t Encoder::Impl::encode(Span<const T> values, const RegularTimes* regu
   }
 
   const std::size_t start = out.size();
+  // Leave `out` as it was if anything below throws (zstd or memory failures).
+  struct Rollback {
+    std::vector<std::byte>& out;
+    std::size_t size;
+    bool done = false;
+    ~Rollback() {
+      if (!done) out.resize(size);
+    }
+  } rollback{out, start};
   out.resize(start + kHeaderSize);
   if (!regular && n) {
     ByteWriter w(out);
@@ -168,7 +178,6 @@ std::size_t Encoder::Impl::encode(Span<const T> values, const RegularTimes* regu
   const std::size_t value_bytes = out.size() - time_end;
   if (time_bytes > std::numeric_limits<std::uint32_t>::max() ||
       value_bytes > std::numeric_limits<std::uint32_t>::max()) {
-    out.resize(start);
     fail("block sections exceed 4 GiB");
   }
   info.time_bytes = static_cast<std::uint32_t>(time_bytes);
@@ -177,6 +186,7 @@ std::size_t Encoder::Impl::encode(Span<const T> values, const RegularTimes* regu
   detail::write_header(header, info);
   detail::store_le<std::uint64_t>(header + detail::kChecksumOffset,
                                   detail::block_checksum(header, time_bytes + value_bytes));
+  rollback.done = true;
   return out.size() - start;
 }
 
@@ -198,6 +208,7 @@ std::size_t with_type(SampleType type, Span<const std::byte> values, Fn&& fn) {
     fail(std::to_string(values.size()) + " bytes are not a whole number of " + sample_type_name(type) + " samples");
   }
   const std::size_t n = values.size() / size;
+  TSWEEP_ASSERT(reinterpret_cast<std::uintptr_t>(values.data()) % size == 0);  // samples are read in place
   switch (type) {
     case SampleType::int16:
       return fn(Span<const std::int16_t>(reinterpret_cast<const std::int16_t*>(values.data()), n));

@@ -55,7 +55,8 @@ class Encoder {
   /// Appends one block holding `values` at regular times to `out`; returns the
   /// number of bytes appended. T is one of int16_t, int32_t, int64_t, float,
   /// double. Throws CodecError for more than kMaxBlockSamples values, an
-  /// invalid rate, or a last sample time beyond the int64 range.
+  /// invalid rate, or a last sample time beyond the int64 range; `out` is
+  /// then left as it was.
   template <class T>
   std::size_t encode(Span<const T> values, RegularTimes times, std::vector<std::byte>& out);
 
@@ -63,7 +64,8 @@ class Encoder {
   template <class T>
   std::size_t encode(Span<const T> values, Span<const std::int64_t> times, std::vector<std::byte>& out);
 
-  /// Type-erased forms: `values` holds count native-endian samples of `type`.
+  /// Type-erased forms: `values` holds count native-endian samples of `type`,
+  /// aligned for that type.
   std::size_t encode(SampleType type, Span<const std::byte> values, RegularTimes times, std::vector<std::byte>& out);
   std::size_t encode(SampleType type, Span<const std::byte> values, Span<const std::int64_t> times,
                      std::vector<std::byte>& out);

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <system_error>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -219,7 +220,7 @@ void HeaderParser::signal_line(std::string_view line, const WfdbRecord& rec, Wfd
 
 std::vector<char> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) throw IoError(path, std::string("cannot open: ") + std::strerror(errno));
+  if (!in) throw IoError(path, "cannot open: " + std::generic_category().message(errno));
   const std::streamoff size = in.tellg();
   if (size < 0) throw IoError(path, "cannot tell its size");
   std::vector<char> data(static_cast<std::size_t>(size));
@@ -326,7 +327,7 @@ void read_group(const WfdbRecord& rec, std::size_t first, std::size_t last, cons
 WfdbRecord read_wfdb_header(const std::string& header_path) {
   HeaderParser p(header_path);
   std::ifstream in(header_path, std::ios::binary);
-  if (!in) throw IoError(header_path, std::string("cannot open: ") + std::strerror(errno));
+  if (!in) throw IoError(header_path, "cannot open: " + std::generic_category().message(errno));
   WfdbRecord rec;
   rec.header_path = header_path;
   std::string raw;
