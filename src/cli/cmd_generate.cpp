@@ -108,7 +108,7 @@ void add_generate_command(CLI::App& app, CommandList& commands) {
   sub->add_option("--commit-blocks", a->commit_blocks, "With --swmr: blocks per commit (default: one per stream)");
   sub->add_option("--pace", a->pace, "With --swmr: pause after every commit (e.g. 50ms)");
   sub->add_option("--round-samples", a->round_samples, "Samples each rank encodes per collective write")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 28));
   sub->add_flag("--json", a->json, "Print a JSON summary on stdout");
 
   commands.push_back({sub, [a](Context& ctx) {

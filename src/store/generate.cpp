@@ -114,7 +114,8 @@ GenerateReport generate_bulk(const exec::Comm& comm, const std::string& path, co
       pieces.push_back({k, b, c, c * bs});
     }
   }
-  const std::int64_t round_budget = std::max<std::int64_t>(1, options.round_samples) * P;
+  // Below 2^28 samples a rank's share of a write stays under MPI-IO's 2 GiB per call.
+  const std::int64_t round_budget = std::clamp<std::int64_t>(options.round_samples, 1, std::int64_t{1} << 28) * P;
   BlockBatch batch;
   for (std::size_t r0 = 0; r0 < pieces.size() || (r0 == 0 && pieces.empty());) {
     // A round: consecutive pieces up to the budget; this rank takes a contiguous share.

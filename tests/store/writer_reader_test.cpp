@@ -245,6 +245,39 @@ TEST(StoreWriterReader, AppendingToAnExistingStoreAddsRunsAndStreams) {
   EXPECT_EQ(r.find_stream("b"), std::optional<std::int64_t>(1));
 }
 
+TEST(StoreWriterReader, SwmrAppendsToAnExistingStoreAndRollsBackByLeavingBytesUnreferenced) {
+  TempDir dir;
+  const auto path = dir.file("s.h5");
+  {
+    Writer w = Writer::create(path);
+    append_series(w, w.add_stream(spec("a", codec::SampleType::int16, k360Hz)), test::regular_int16(5000, kT0, k360Hz),
+                  1000);
+    w.commit();
+  }
+  {
+    WriterOptions o;
+    o.swmr = true;
+    o.write_buffer_bytes = 1;  // bytes go to the file at once, so the rollback leaves some behind
+    Writer w = Writer::open(path, o);
+    EXPECT_TRUE(w.swmr());
+    append_series(w, 0, test::regular_int16(3000, kT0 + 100'000'000'000, k360Hz, 1), 1000);
+    w.rollback();
+    append_series(w, 0, test::regular_int16(2000, kT0 + 200'000'000'000, k360Hz, 2), 1000);
+    w.add_stream(spec("b", codec::SampleType::int16, k360Hz));
+    w.commit();
+    w.close();
+  }
+  Reader r = Reader::open(path);
+  EXPECT_EQ(r.stream(0).sample_count, 7000);
+  EXPECT_EQ(r.stream(0).run_count, 2);
+  EXPECT_EQ(r.streams().size(), 2u);
+  const auto [values, times] = read_all(r, 0);
+  ASSERT_EQ(values.size(), 7000u);
+  EXPECT_EQ(times[5000], kT0 + 200'000'000'000);
+  EXPECT_EQ(values[5000], test::regular_int16(1, 0, k360Hz, 2).at<std::int16_t>(0));
+  EXPECT_GT(r.data_size(), r.blocks(0).back().offset + r.blocks(0).back().length - 1);
+}
+
 TEST(StoreWriterReader, WrongBlocksAndNamesAreRejected) {
   TempDir dir;
   Writer w = Writer::create(dir.file("s.h5"));
