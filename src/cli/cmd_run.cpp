@@ -61,7 +61,8 @@ void add_run_command(CLI::App& app, CommandList& commands) {
                           }
                         }
                         return 0;
-                      }});
+                      },
+                      true});
 }
 
 }  // namespace tsweep::cli

@@ -51,6 +51,8 @@ class Context {
 struct Command {
   CLI::App* app = nullptr;
   std::function<int(Context&)> run;
+  /// SIGTERM, SIGINT and SIGUSR1 ask it to stop cleanly (handlers installed before MPI starts).
+  bool stops_on_signal = false;
 };
 
 using CommandList = std::vector<Command>;

@@ -195,6 +195,19 @@ ResultsFile ResultsFile::create(const exec::Comm& comm, const std::string& path,
   return ResultsFile(std::move(impl));
 }
 
+ResultsState results_state(const exec::Comm& comm, const std::string& path) {
+  int state = 0;
+  exec::agreed(comm, [&] {
+    if (comm.is_root()) {
+      state = exists(path) ? static_cast<int>(ResultsState::complete)
+              : exists(partial_name(path)) ? static_cast<int>(ResultsState::partial)
+                                          : static_cast<int>(ResultsState::none);
+    }
+  });
+  exec::check_mpi(MPI_Bcast(&state, 1, MPI_INT, 0, comm.get()), "MPI_Bcast(results state)");
+  return static_cast<ResultsState>(state);
+}
+
 ResultsFile ResultsFile::resume(const exec::Comm& comm, const std::string& path, const plan::Plan& plan,
                                 const JobIdentity& identity) {
   h5::silence_errors();

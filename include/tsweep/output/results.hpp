@@ -41,6 +41,12 @@ struct EpochReport {
   std::uint32_t no_collective_cause = 0;  ///< OR of the global causes, 0 when collective
 };
 
+/// What a results path holds: nothing, an unfinished run (`<path>.partial`), or a finished file.
+enum class ResultsState { none, partial, complete };
+
+/// Collective on `comm`: rank 0 looks at `path` and every rank learns what it found.
+ResultsState results_state(const exec::Comm& comm, const std::string& path);
+
 class ResultsFile {
  public:
   /// Collective on `comm`. Creates `<path>.partial` for a new run with every

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <set>
 
 #include "progress.hpp"
 #include "tsweep/core/error.hpp"
@@ -33,7 +34,7 @@ struct RankStats {
   std::int64_t units = 0;
   std::int64_t samples = 0;
   std::int64_t bytes = 0;
-  std::int64_t corrupt = 0;
+  std::set<std::int64_t> corrupt;  ///< distinct corrupt blocks met (a block can touch several units)
   double read_seconds = 0;
   double compute_seconds = 0;
   double write_seconds = 0;
@@ -42,7 +43,7 @@ struct RankStats {
   [[nodiscard]] double busy() const { return read_seconds + compute_seconds; }
   [[nodiscard]] json to_json() const {
     return {{"units", units},         {"samples", samples},
-            {"bytes", bytes},         {"corrupt_blocks", corrupt},
+            {"bytes", bytes},         {"corrupt_blocks", corrupt.size()},
             {"read_seconds", read_seconds}, {"compute_seconds", compute_seconds},
             {"write_seconds", write_seconds}, {"wait_seconds", wait_seconds}};
   }
@@ -150,7 +151,21 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
   // Results file: new, or the partial one to resume.
   t0 = Clock::now();
   const output::JobIdentity identity = identity_of(source, config);
-  output::ResultsFile results = options.resume
+  // --resume continues a partial result, starts one where a kill left none,
+  // and leaves a finished one alone: a requeued batch job can always pass it.
+  const output::ResultsState state = options.resume ? output::results_state(world, config.output) : output::ResultsState::none;
+  JobSummary summary;
+  summary.units = static_cast<std::int64_t>(plan.units.size());
+  summary.rows = plan.rows;
+  summary.output = config.output;
+  if (state == output::ResultsState::complete) {
+    if (world.is_root()) spdlog::info("{} is already complete; nothing to resume (pass --force instead of --resume to redo it)", config.output);
+    return summary;
+  }
+  if (options.resume && state == output::ResultsState::none && world.is_root()) {
+    spdlog::info("no partial results at {}.partial: starting from the beginning", config.output);
+  }
+  output::ResultsFile results = state == output::ResultsState::partial
                                     ? output::ResultsFile::resume(world, config.output, plan, identity)
                                     : output::ResultsFile::create(world, config.output, plan, identity, options.force);
   const std::vector<bool> committed = results.committed();
@@ -171,10 +186,6 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
                     committed_before, remaining_cost, config.progress_ns);
 
   RankStats mine;
-  JobSummary summary;
-  summary.units = static_cast<std::int64_t>(plan.units.size());
-  summary.rows = plan.rows;
-  summary.output = config.output;
   std::vector<output::FinishedUnit> finished;
   bool out_of_work = false;
   bool stop_reported = false;
@@ -202,13 +213,13 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
         maybe_inject_fault("unit", world.rank());
         UnitResult r = runner.run(unit);
         for (const auto& c : r.corrupt) {
+          if (!mine.corrupt.insert(c.block).second) continue;  // reported once per rank
           spdlog::warn("corrupt block {} of {} ({} .. {}): {}", c.block, c.stream, format_iso8601(c.first_ns),
                        format_iso8601(c.last_ns), c.reason);
         }
         ++mine.units;
         mine.samples += r.samples;
         mine.bytes += r.bytes;
-        mine.corrupt += static_cast<std::int64_t>(r.corrupt.size());
         mine.read_seconds += r.read_seconds;
         mine.compute_seconds += r.compute_seconds;
         coordinator.add_progress(1, r.samples);
@@ -254,13 +265,18 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
 
   // Gather what every rank did, for the summary and the provenance.
   const auto rows = gather_strings(world, mine.to_json().dump());
-  std::int64_t totals[4] = {mine.units, mine.samples, mine.bytes, mine.corrupt};
-  std::int64_t sums[4] = {0, 0, 0, 0};
-  check_mpi(MPI_Allreduce(totals, sums, 4, MPI_INT64_T, MPI_SUM, world.get()), "MPI_Allreduce(summary)");
+  std::int64_t totals[3] = {mine.units, mine.samples, mine.bytes};
+  std::int64_t sums[3] = {0, 0, 0};
+  check_mpi(MPI_Allreduce(totals, sums, 3, MPI_INT64_T, MPI_SUM, world.get()), "MPI_Allreduce(summary)");
   summary.units_run = sums[0];
   summary.samples = sums[1];
   summary.bytes = sums[2];
-  summary.corrupt_blocks = sums[3];
+  // Distinct corrupt blocks over all ranks (neighbouring units on two ranks can meet the same one).
+  std::set<std::int64_t> corrupt;
+  for (const auto& text : allgather_strings(world, json(mine.corrupt).dump())) {
+    for (const auto& b : json::parse(text)) corrupt.insert(b.get<std::int64_t>());
+  }
+  summary.corrupt_blocks = static_cast<std::int64_t>(corrupt.size());
   const bool complete = stop_signal == 0;
 
   json provenance;

@@ -1,0 +1,45 @@
+#!/usr/bin/python3
+"""Reads a tsweep results file with h5py and prints a per-stream summary.
+
+    /usr/bin/python3 scripts/read_results.py demo/results.h5 [STREAM]
+
+Every window field is one column under /windows; /streams tells which rows
+belong to which stream. With pandas:  pd.DataFrame({k: f["windows"][k][()] for k in f["windows"]}).
+"""
+import json
+import sys
+
+import h5py
+import numpy as np
+
+
+def main(path, only=None):
+    with h5py.File(path, "r") as f:
+        print(f"{path}: {f.attrs['tsweep_format']} v{f.attrs['tsweep_format_version']}, "
+              f"window {int(f.attrs['window_ns']) / 1e9:g} s, analyses {f.attrs['analyses']}")
+        w = f["windows"]
+        names = [n.decode() if isinstance(n, bytes) else str(n) for n in f["streams/name"][()]]
+        starts, counts = f["streams/row_start"][()], f["streams/row_count"][()]
+        print(f"{'stream':<24} {'windows':>7} {'samples':>10} {'mean':>10} {'min':>9} {'max':>9} "
+              f"{'missing':>8} {'gaps':>5} {'NaN':>5} {'corrupt':>7}")
+        for name, r0, n in zip(names, starts, counts):
+            if only and name != only:
+                continue
+            rows = slice(int(r0), int(r0 + n))
+            count = w["count"][rows] if "count" in w else np.zeros(int(n), dtype=np.int64)
+            col = lambda k: w[k][rows] if k in w else np.zeros(int(n))
+            mean = np.nansum(col("mean") * count) / max(1, count.sum()) if "mean" in w else float("nan")
+            print(f"{name:<24} {int(n):>7} {int(count.sum()):>10} {mean:>10.4g} {np.nanmin(col('min')) if count.any() else float('nan'):>9.4g} "
+                  f"{np.nanmax(col('max')) if count.any() else float('nan'):>9.4g} {int(col('missing').sum()):>8} "
+                  f"{int(col('gaps').sum()):>5} {int(col('nan_count').sum()):>5} {int(col('corrupt_blocks').sum()):>7}")
+        prov = bytes(f["provenance/json"][()]).rstrip(b"\0").decode()
+        if prov:
+            p = json.loads(prov)
+            print(f"provenance: {p.get('ranks')} ranks on {', '.join(p.get('hosts', []))}, "
+                  f"{p.get('seconds', 0):.2f} s, imbalance {p.get('imbalance', 1):.2f}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)
