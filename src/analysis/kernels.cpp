@@ -22,8 +22,6 @@ i128 first_index_at_or_after(std::int64_t first, std::int64_t rate, std::int64_t
   return (num + ns_per_s_nhz - 1) / ns_per_s_nhz;
 }
 
-bool same_value(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
-
 }  // namespace
 
 std::int64_t expected_samples(std::int64_t first_ns, std::int64_t rate_nhz, std::int64_t a, std::int64_t b) {
@@ -38,131 +36,190 @@ UnitReduction::UnitReduction(const StreamFacts& stream, const UnitWindows& windo
   TSWEEP_EXPECTS(samples.times.size() == samples.values.size());
   const auto n = static_cast<std::int64_t>(samples.times.size());
   const auto w = windows.windows;
+  const std::int64_t* t = samples.times.data();
 
-  m_no_previous.assign(static_cast<std::size_t>(n), 0);
-  if (n > 0) m_no_previous[0] = 1;
+  // Samples without a known predecessor: the first, and those after a corrupt block.
+  m_breaks.push_back(0);
   for (auto b : samples.breaks) {
-    if (b >= 0 && b < n) m_no_previous[static_cast<std::size_t>(b)] = 1;
+    if (b > 0 && b < n) m_breaks.push_back(b);
   }
+  std::sort(m_breaks.begin(), m_breaks.end());
+  m_breaks.erase(std::unique(m_breaks.begin(), m_breaks.end()), m_breaks.end());
 
-  // Window of sample j, or -1 when it is outside the unit.
-  auto window_of = [&](std::int64_t j) -> std::int64_t {
-    const std::int64_t t = samples.times[static_cast<std::size_t>(j)];
-    if (t < windows.begin_ns || t >= windows.end_ns) return -1;
-    const std::int64_t k = floor_div(t, windows.window_ns) - windows.first_window;
-    return (k >= 0 && k < w) ? k : -1;
-  };
+  // An interval longer than 1.5 periods is a gap: dt > 1.5·10^18/rate ⟺ dt > floor(3·10^18 / (2·rate)).
+  m_gap_threshold = stream.rate_nhz > 0 ? static_cast<std::int64_t>(3 * ns_per_s_nhz / (2 * static_cast<i128>(stream.rate_nhz)))
+                                        : INT64_MAX;
 
-  for (std::int64_t j = 1; j < n && m_ordered; ++j) {
-    if (samples.times[static_cast<std::size_t>(j)] < samples.times[static_cast<std::size_t>(j - 1)]) m_ordered = false;
-  }
+  bool backwards = false;
+  for (std::int64_t j = 1; j < n; ++j) backwards |= t[j] < t[j - 1];  // no early exit: vectorises
+  m_ordered = !backwards;
+
   m_offsets.assign(static_cast<std::size_t>(w + 1), 0);
   if (m_ordered) {
-    // Times never decrease: window i is the index range [m_offsets[i], m_offsets[i+1]).
-    std::int64_t j = 0;
-    for (std::int64_t i = 0; i < w; ++i) {
-      const std::int64_t lo = std::max(windows.begin_ns, (windows.first_window + i) * windows.window_ns);
-      while (j < n && samples.times[static_cast<std::size_t>(j)] < lo) ++j;
-      m_offsets[static_cast<std::size_t>(i)] = j;
+    // Times never decrease: window i is the index range [m_offsets[i], m_offsets[i+1]), found by binary search.
+    for (std::int64_t i = 0; i <= w; ++i) {
+      const std::int64_t bound = i < w ? std::max(windows.begin_ns, (windows.first_window + i) * windows.window_ns)
+                                       : std::min(windows.end_ns, (windows.first_window + w) * windows.window_ns);
+      m_offsets[static_cast<std::size_t>(i)] = std::lower_bound(t, t + n, bound) - t;
     }
-    while (j < n && samples.times[static_cast<std::size_t>(j)] < windows.end_ns &&
-           samples.times[static_cast<std::size_t>(j)] < (windows.first_window + w) * windows.window_ns) {
-      ++j;
-    }
-    m_offsets[static_cast<std::size_t>(w)] = j;
-  } else {
-    // Stable counting sort of sample indices by window keeps sample order inside each window.
-    std::vector<std::int64_t> counts(static_cast<std::size_t>(w), 0);
-    for (std::int64_t j = 0; j < n; ++j) {
-      if (auto k = window_of(j); k >= 0) ++counts[static_cast<std::size_t>(k)];
-    }
-    for (std::int64_t i = 0; i < w; ++i) {
-      m_offsets[static_cast<std::size_t>(i + 1)] = m_offsets[static_cast<std::size_t>(i)] + counts[static_cast<std::size_t>(i)];
-    }
-    m_index.resize(static_cast<std::size_t>(m_offsets.back()));
-    std::vector<std::int64_t> fill(m_offsets.begin(), m_offsets.end() - 1);
-    for (std::int64_t j = 0; j < n; ++j) {
-      if (auto k = window_of(j); k >= 0) m_index[static_cast<std::size_t>(fill[static_cast<std::size_t>(k)]++)] = j;
-    }
+    return;
+  }
+  // Stable counting sort of sample indices by window keeps sample order inside each window.
+  auto window_of = [&](std::int64_t j) -> std::int64_t {
+    if (t[j] < windows.begin_ns || t[j] >= windows.end_ns) return -1;
+    const std::int64_t k = floor_div(t[j], windows.window_ns) - windows.first_window;
+    return (k >= 0 && k < w) ? k : -1;
+  };
+  std::vector<std::int64_t> counts(static_cast<std::size_t>(w), 0);
+  for (std::int64_t j = 0; j < n; ++j) {
+    if (auto k = window_of(j); k >= 0) ++counts[static_cast<std::size_t>(k)];
+  }
+  for (std::int64_t i = 0; i < w; ++i) {
+    m_offsets[static_cast<std::size_t>(i + 1)] = m_offsets[static_cast<std::size_t>(i)] + counts[static_cast<std::size_t>(i)];
+  }
+  m_index.resize(static_cast<std::size_t>(m_offsets.back()));
+  std::vector<std::int64_t> fill(m_offsets.begin(), m_offsets.end() - 1);
+  for (std::int64_t j = 0; j < n; ++j) {
+    if (auto k = window_of(j); k >= 0) m_index[static_cast<std::size_t>(fill[static_cast<std::size_t>(k)]++)] = j;
   }
 }
 
-template <class Visit>
-void UnitReduction::for_each_sample(std::int64_t i, Visit&& visit) const {
-  const auto lo = m_offsets[static_cast<std::size_t>(i)];
-  const auto hi = m_offsets[static_cast<std::size_t>(i + 1)];
-  for (auto p = lo; p < hi; ++p) visit(m_ordered ? p : m_index[static_cast<std::size_t>(p)]);
+bool UnitReduction::has_previous(std::int64_t j) const {
+  return !std::binary_search(m_breaks.begin(), m_breaks.end(), j);
+}
+
+template <class At>
+void UnitReduction::reduce(WindowRow& row, std::int64_t lo, std::int64_t hi, At at) const {
+  const std::int64_t* t = m_samples.times.data();
+  const double* v = m_samples.values.data();
+
+  // Time order: each sample against its predecessor in sample order.
+  std::int64_t dups = 0, back = 0, gaps = 0, longest = 0;
+  auto interval = [&](std::int64_t j) {
+    const std::int64_t dt = t[j] - t[j - 1];
+    dups += dt == 0;
+    back += dt < 0;
+    const bool gap = dt > m_gap_threshold;
+    gaps += gap;
+    longest = gap && dt > longest ? dt : longest;
+  };
+  if (m_ordered) {
+    // Contiguous: walk the stretches between samples without a predecessor.
+    auto b = std::lower_bound(m_breaks.begin(), m_breaks.end(), lo);
+    for (std::int64_t j = lo; j < hi;) {
+      if (b != m_breaks.end() && *b == j) {
+        ++b;
+        ++j;
+        continue;
+      }
+      const std::int64_t stop = b != m_breaks.end() && *b < hi ? *b : hi;
+      for (; j < stop; ++j) interval(j);
+    }
+  } else {
+    for (std::int64_t p = lo; p < hi; ++p) {
+      if (has_previous(at(p))) interval(at(p));
+    }
+  }
+  row.duplicate_times = dups;
+  row.backwards_times = back;
+  row.gaps = gaps;
+  row.longest_gap = longest;
+
+  // Values: extremes, range, NaNs, and a compensated (Neumaier) sum in four
+  // lanes by position, so the order is fixed and never depends on threads.
+  // NaN compares false everywhere and adds nothing to the sum.
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0, c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+  double mn = HUGE_VAL, mx = -HUGE_VAL;
+  std::int64_t nans = 0, oor = 0;
+  const bool ranged = m_stream.has_valid_range;
+  const double vmin = m_stream.valid_min, vmax = m_stream.valid_max;
+  auto step = [&](double& sum, double& comp, double x) {
+    const bool nan = std::isnan(x);
+    nans += nan;
+    mn = x < mn ? x : mn;
+    mx = x > mx ? x : mx;
+    oor += ranged && (x < vmin || x > vmax);
+    x = nan ? 0.0 : x;
+    const double next = sum + x;
+    comp += std::fabs(sum) >= std::fabs(x) ? (sum - next) + x : (x - next) + sum;
+    sum = next;
+  };
+  std::int64_t p = lo;
+  for (; p + 4 <= hi; p += 4) {
+    step(s0, c0, v[at(p)]);
+    step(s1, c1, v[at(p + 1)]);
+    step(s2, c2, v[at(p + 2)]);
+    step(s3, c3, v[at(p + 3)]);
+  }
+  if (p < hi) step(s0, c0, v[at(p++)]);
+  if (p < hi) step(s1, c1, v[at(p++)]);
+  if (p < hi) step(s2, c2, v[at(p++)]);
+  const std::int64_t count = (hi - lo) - nans;
+  row.count = count;
+  row.nan_count = nans;
+  row.out_of_range = oor;
+
+  // Longest run of identical consecutive values (bitwise: NaNs of one pattern count as equal).
+  auto bits_at = [&](std::int64_t q) {
+    std::uint64_t bits;
+    std::memcpy(&bits, v + at(q), sizeof bits);
+    return bits;
+  };
+  std::int64_t run = 1, best = 1;
+  std::uint64_t last = bits_at(lo);
+  for (std::int64_t q = lo + 1; q < hi; ++q) {
+    const std::uint64_t bits = bits_at(q);
+    // Branch-free: runs of equal values are data, not a predictable pattern.
+    const std::int64_t same = -static_cast<std::int64_t>(bits == last);
+    run = (run & same) + 1;
+    last = bits;
+    best = std::max(best, run);
+  }
+  row.longest_flat_run = best;
+
+  if (count == 0) return;
+  row.min = mn;
+  row.max = mx;
+  const double total = ((s0 + c0) + (s1 + c1)) + ((s2 + c2) + (s3 + c3));
+  row.mean = total / static_cast<double>(count);
+  if (!std::isfinite(row.mean)) return;  // std stays NaN
+  // Squared deviations in four lanes by position, like the sum.
+  double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+  const double mean = row.mean;
+  auto square = [mean](double x) { return std::isnan(x) ? 0.0 : (x - mean) * (x - mean); };
+  std::int64_t q = lo;
+  for (; q + 4 <= hi; q += 4) {
+    q0 += square(v[at(q)]);
+    q1 += square(v[at(q + 1)]);
+    q2 += square(v[at(q + 2)]);
+    q3 += square(v[at(q + 3)]);
+  }
+  if (q < hi) q0 += square(v[at(q++)]);
+  if (q < hi) q1 += square(v[at(q++)]);
+  if (q < hi) q2 += square(v[at(q++)]);
+  const double squares = (q0 + q1) + (q2 + q3);
+  row.std = std::sqrt(squares / static_cast<double>(count));
 }
 
 WindowRow UnitReduction::compute(std::int64_t i) const {
   TSWEEP_EXPECTS(i >= 0 && i < m_windows.windows);
-  const auto& times = m_samples.times;
-  const auto& values = m_samples.values;
   WindowRow row;
   row.stream = m_windows.stream;
   const std::int64_t start = (m_windows.first_window + i) * m_windows.window_ns;
   row.start = start;
 
-  // Pass 1: counts, extremes, the sum (Neumaier-compensated), and the
-  // time-order and value-run measures, all in sample order.
-  const double period = m_stream.rate_nhz > 0 ? 1e18 / static_cast<double>(m_stream.rate_nhz) : 0.0;
-  double sum = 0.0;
-  double compensation = 0.0;
-  std::int64_t present = 0;
-  std::int64_t run = 0;
-  double run_value = 0.0;
-  for_each_sample(i, [&](std::int64_t j) {
-    const auto s = static_cast<std::size_t>(j);
-    const std::int64_t t = times[s];
-    const double v = values[s];
-    ++present;
-    if (row.first_time == no_time) row.first_time = t;
-    row.last_time = t;
-    if (!m_no_previous[s]) {
-      const std::int64_t prev = times[s - 1];
-      if (t == prev) {
-        ++row.duplicate_times;
-      } else if (t < prev) {
-        ++row.backwards_times;
-      } else if (period > 0 && static_cast<double>(t - prev) > 1.5 * period) {
-        ++row.gaps;
-        row.longest_gap = std::max(row.longest_gap, t - prev);
-      }
-    }
-    run = (run > 0 && same_value(v, run_value)) ? run + 1 : 1;
-    run_value = v;
-    row.longest_flat_run = std::max(row.longest_flat_run, run);
-    if (std::isnan(v)) {
-      ++row.nan_count;
-      return;
-    }
-    if (m_stream.has_valid_range && (v < m_stream.valid_min || v > m_stream.valid_max)) ++row.out_of_range;
-    if (row.count == 0) {
-      row.min = row.max = v;
+  const std::int64_t lo = m_offsets[static_cast<std::size_t>(i)];
+  const std::int64_t hi = m_offsets[static_cast<std::size_t>(i + 1)];
+  const std::int64_t present = hi - lo;
+  if (present > 0) {
+    if (m_ordered) {
+      reduce(row, lo, hi, [](std::int64_t p) { return p; });
     } else {
-      row.min = std::min(row.min, v);
-      row.max = std::max(row.max, v);
+      const std::int64_t* index = m_index.data();
+      reduce(row, lo, hi, [index](std::int64_t p) { return index[p]; });
     }
-    ++row.count;
-    const double next = sum + v;
-    compensation += std::fabs(sum) >= std::fabs(v) ? (sum - next) + v : (v - next) + sum;
-    sum = next;
-  });
-
-  if (row.count > 0) {
-    const double n = static_cast<double>(row.count);
-    row.mean = (sum + compensation) / n;
-    if (!std::isfinite(row.mean)) {
-      row.std = std::numeric_limits<double>::quiet_NaN();
-    } else {
-      // Pass 2: squared deviations from the mean, in sample order.
-      double squares = 0.0;
-      for_each_sample(i, [&](std::int64_t j) {
-        const double v = values[static_cast<std::size_t>(j)];
-        if (!std::isnan(v)) squares += (v - row.mean) * (v - row.mean);
-      });
-      row.std = std::sqrt(squares / n);
-    }
+    row.first_time = m_samples.times[static_cast<std::size_t>(m_ordered ? lo : m_index[static_cast<std::size_t>(lo)])];
+    row.last_time = m_samples.times[static_cast<std::size_t>(m_ordered ? hi - 1 : m_index[static_cast<std::size_t>(hi - 1)])];
   }
 
   // Quality against the nominal grid, over the window ∩ the stream's span ∩ the unit.

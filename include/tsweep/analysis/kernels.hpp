@@ -59,16 +59,18 @@ class UnitReduction {
   [[nodiscard]] std::int64_t windows() const noexcept { return m_windows.windows; }
 
  private:
-  template <class Visit>
-  void for_each_sample(std::int64_t i, Visit&& visit) const;
+  template <class At>
+  void reduce(WindowRow& row, std::int64_t lo, std::int64_t hi, At at) const;
+  [[nodiscard]] bool has_previous(std::int64_t j) const;
 
   StreamFacts m_stream;
   UnitWindows m_windows;
   UnitSamples m_samples;
-  bool m_ordered = true;                 ///< times never go backwards: windows are index ranges
-  std::vector<std::int64_t> m_offsets;   ///< window i: m_offsets[i] .. m_offsets[i+1]
-  std::vector<std::int64_t> m_index;     ///< sample indices grouped by window (when not ordered)
-  std::vector<std::uint8_t> m_no_previous;
+  std::int64_t m_gap_threshold = INT64_MAX;  ///< intervals longer than this (ns) are gaps
+  bool m_ordered = true;                     ///< times never go backwards: windows are index ranges
+  std::vector<std::int64_t> m_offsets;       ///< window i: m_offsets[i] .. m_offsets[i+1]
+  std::vector<std::int64_t> m_index;         ///< sample indices grouped by window (when not ordered)
+  std::vector<std::int64_t> m_breaks;        ///< sorted samples without a known predecessor
 };
 
 /// Nominal sample instants t_i = first + floor(i·10^18 / rate) inside [a, b).

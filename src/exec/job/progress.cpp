@@ -25,9 +25,10 @@ void Progress::print(std::int64_t units, std::int64_t samples, bool force) {
   const double left = static_cast<double>(m_cost_left) - static_cast<double>(samples);
   const std::string eta = rate > 0 && left > 0 ? format_duration(static_cast<std::int64_t>(left / rate) * 1000000000 + 1000000000) : "-";
   const std::int64_t done = m_units_before + units;
+  const std::string eta_text = done >= m_units_total ? std::string("0s") : eta;
   spdlog::info("progress: {}/{} units ({:.1f}%), {} samples, {:.3g} samples/s, ETA {}", done, m_units_total,
                m_units_total ? 100.0 * static_cast<double>(done) / static_cast<double>(m_units_total) : 100.0, samples,
-               rate, eta);
+               rate, eta_text);
 }
 
 }  // namespace tsweep::exec
