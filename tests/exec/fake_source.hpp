@@ -68,6 +68,16 @@ class FakeSource : public exec::BlockSource {
     finish_stream(std::move(s));
   }
 
+  /// Three streams of a bed: a 250 Hz ECG (`seconds` long, gaps every few
+  /// blocks), irregular float64 events with disorder, and 1 Hz heart rate.
+  void add_bed(std::int64_t seconds, std::uint32_t ecg_block, std::uint32_t seed) {
+    constexpr std::int64_t s = 1'000'000'000;
+    add_regular("bed01/ECG", 1000 * s + 3'000'000, 250'000'000'000, 250 * seconds, ecg_block, 5 + seed % 3,
+                (2 + seed % 2) * s, seed);
+    add_irregular("bed01/events", 1000 * s, 10 * seconds, ecg_block / 8, seed + 1);
+    add_regular("bed02/HR", 990 * s, 1'000'000'000, 2 * seconds, 64, 0, 0, seed + 2);
+  }
+
   /// Flips a byte of block `index` of stream `stream` (its checksum then fails).
   void corrupt(std::size_t stream, std::size_t index) {
     auto& bytes = m_blocks[stream][index].bytes;

@@ -22,9 +22,7 @@ namespace fs = std::filesystem;
 constexpr std::int64_t s = 1'000'000'000;
 
 void fill(test::FakeSource& src) {
-  src.add_regular("bed01/ECG", 1000 * s + 3'000'000, 250'000'000'000, 250 * 300, 2048, 5, 2 * s, 11);
-  src.add_irregular("bed01/events", 1000 * s, 2000, 256, 12);
-  src.add_regular("bed02/HR", 990 * s, 1'000'000'000, 600, 64, 0, 0, 13);
+  src.add_bed(300, 2048, 11);
   src.corrupt(0, 3);
 }
 

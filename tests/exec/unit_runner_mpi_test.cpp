@@ -17,9 +17,7 @@ namespace {
 constexpr std::int64_t s = 1'000'000'000;
 
 void fill(test::FakeSource& src) {
-  src.add_regular("bed01/ECG", 1000 * s + 3'000'000, 250'000'000'000, 250 * 600, 4096, 7, 3 * s, 1);
-  src.add_irregular("bed01/events", 1000 * s, 3000, 512, 2);
-  src.add_regular("bed02/HR", 990 * s, 1'000'000'000, 900, 64, 0, 0, 3);
+  src.add_bed(600, 4096, 1);
   src.corrupt(0, 5);
   src.corrupt(1, 2);
 }
