@@ -13,13 +13,13 @@ for np in 1 2 4; do
   expect_rc gen_np$np 0
   expect_in gen_np$np "$OUT" '"independent_transfers": 0'
 done
-run identical 60 "$PYTHON" "$here/compare_stores.py" "$WORK/g1.h5" "$WORK/g2.h5" "$WORK/g4.h5"
+run identical 120 "$PYTHON" "$here/compare_stores.py" "$WORK/g1.h5" "$WORK/g2.h5" "$WORK/g4.h5"
 expect_rc identical 0
 expect_not_in identical "$OUT" DIFFERENT
 
 # Decoded samples: per-stream raw count/min/max/sum equal whatever the writer's rank count.
 for np in 1 2 4; do
-  run stats$np 60 "$TSWEEP" inspect "$WORK/g$np.h5" --stats --json
+  run stats$np 120 "$TSWEEP" inspect "$WORK/g$np.h5" --stats --json
   expect_rc stats$np 0
   "$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps([(s["name"], s["raw"]) for s in d["streams"]]))' \
     "$WORK/stats$np.out" >"$WORK/raw$np.json"
@@ -42,35 +42,35 @@ assert len(want) == 6 and found == want and report["bad_blocks"] == 6
 assert all("checksum mismatch" in b["reason"] for b in report["bad"])
 PY
 done
-run verify_text 60 "$TSWEEP" verify "$WORK/g1.h5"
+run verify_text 120 "$TSWEEP" verify "$WORK/g1.h5"
 expect_rc verify_text 1
 expect_in verify_text "$OUT" "6 bad"
 expect_in verify_text "$OUT" "bad block"
 
 # A clean store verifies with exit 0.
-run gen_clean 60 "$TSWEEP" generate "$WORK/clean.h5" --streams 9 --duration 5min
+run gen_clean 120 "$TSWEEP" generate "$WORK/clean.h5" --streams 9 --duration 5min
 expect_rc gen_clean 0
-run verify_clean 60 $TSWEEP_MPIEXEC -np 2 "$TSWEEP" verify "$WORK/clean.h5"
+run verify_clean 120 $TSWEEP_MPIEXEC -np 2 "$TSWEEP" verify "$WORK/clean.h5"
 expect_rc verify_clean 0
 expect_in verify_clean "$OUT" "0 bad"
 
 # Bad input: exit 2 on every rank, no hang, nothing changed.
 before=$(md5sum <"$WORK/g1.h5")
-run exists 60 $TSWEEP_MPIEXEC -np 2 "$TSWEEP" generate "$WORK/g1.h5" --streams 3
+run exists 120 $TSWEEP_MPIEXEC -np 2 "$TSWEEP" generate "$WORK/g1.h5" --streams 3
 expect_rc exists 2
 expect_in exists "$ERR" "already exists"
 [ "$(md5sum <"$WORK/g1.h5")" = "$before" ] && pass "existing store untouched" || fail "existing store changed"
-run bad_duration 60 $TSWEEP_MPIEXEC -np 2 "$TSWEEP" generate "$WORK/x.h5" --duration 10
+run bad_duration 120 $TSWEEP_MPIEXEC -np 2 "$TSWEEP" generate "$WORK/x.h5" --duration 10
 expect_rc bad_duration 2
 expect_in bad_duration "$ERR" "--duration"
 [ ! -e "$WORK/x.h5" ] && pass "no store left behind" || fail "a store was left behind"
 ls "$WORK" | grep -q partial && fail "a partial file was left behind" || pass "no partial file left"
 echo "not a store" >"$WORK/foreign.h5"
 for np in 1 2 4; do
-  run foreign_np$np 60 $TSWEEP_MPIEXEC -np $np "$TSWEEP" verify "$WORK/foreign.h5"
+  run foreign_np$np 120 $TSWEEP_MPIEXEC -np $np "$TSWEEP" verify "$WORK/foreign.h5"
   expect_rc foreign_np$np 2
   expect_in foreign_np$np "$ERR" "not an HDF5 file"
-  run missing_np$np 60 $TSWEEP_MPIEXEC -np $np "$TSWEEP" inspect "$WORK/missing.h5"
+  run missing_np$np 120 $TSWEEP_MPIEXEC -np $np "$TSWEEP" inspect "$WORK/missing.h5"
   expect_rc missing_np$np 2
   expect_in missing_np$np "$ERR" "does not exist"
 done

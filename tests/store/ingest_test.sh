@@ -39,7 +39,7 @@ assert s["IU.COLA.00.LH1"]["attributes"]["channel"] == "LH1"
 assert all(x["raw"]["bad_blocks"] == 0 for x in d["streams"])
 assert len(d["streams"]) == 19, len(d["streams"])
 PY
-run verify_real 60 "$TSWEEP" verify "$S"
+run verify_real 120 "$TSWEEP" verify "$S"
 expect_rc verify_real 0
 
 # h5py sees a self-describing store: format attributes and plain structured tables.
@@ -53,11 +53,11 @@ PY
 
 # Appending to an existing store: new streams, and more blocks for a stream it has.
 A="$WORK/append.h5"
-run first 60 "$TSWEEP" ingest "$A" "$D/wfdb/100_3chan.hea"
+run first 120 "$TSWEEP" ingest "$A" "$D/wfdb/100_3chan.hea"
 expect_rc first 0
-run second 60 "$TSWEEP" ingest "$A" "$D/mseed/testdata-3channel-signal.mseed2" "$D/wfdb/100_3chan.hea" --json
+run second 120 "$TSWEEP" ingest "$A" "$D/mseed/testdata-3channel-signal.mseed2" "$D/wfdb/100_3chan.hea" --json
 expect_rc second 0
-run append_stats 60 "$TSWEEP" inspect "$A" --stats --json
+run append_stats 120 "$TSWEEP" inspect "$A" --stats --json
 "$PYTHON" - "$WORK/append_stats.out" <<'PY' && pass "appended to existing streams" || fail "append"
 import json, sys
 s = {x["name"]: x for x in json.load(open(sys.argv[1]))["streams"]}
@@ -74,9 +74,9 @@ time,HR [bpm],SpO2 (%)
 2024-03-01T12:00:04Z,74,97
 CSV
 printf 'ts;temp\n1709294400.25;36.6\n1709294401.5;36.7\n' >"$WORK/epoch.csv"
-run csv 60 "$TSWEEP" ingest "$WORK/csv.h5" "$WORK/vitals.csv" "$WORK/epoch.csv" --unit degC --json
+run csv 120 "$TSWEEP" ingest "$WORK/csv.h5" "$WORK/vitals.csv" "$WORK/epoch.csv" --unit degC --json
 expect_rc csv 0
-run csv_stats 60 "$TSWEEP" inspect "$WORK/csv.h5" --stats --json
+run csv_stats 120 "$TSWEEP" inspect "$WORK/csv.h5" --stats --json
 "$PYTHON" - "$WORK/csv_stats.out" <<'PY' && pass "CSV columns, units, missing and NaN" || fail "CSV"
 import json, sys
 s = {x["name"]: x for x in json.load(open(sys.argv[1]))["streams"]}
@@ -95,9 +95,9 @@ with h5py.File(sys.argv[1], "w") as f:
     d.attrs["units"] = "mV"
     d.attrs["scale_factor"] = 0.005
 PY
-run dense 60 "$TSWEEP" ingest "$WORK/dense.h5" "$WORK/array.h5" --dataset /rec/ecg --rate 250 --start 2024-01-01T00:00:00.5Z
+run dense 120 "$TSWEEP" ingest "$WORK/dense.h5" "$WORK/array.h5" --dataset /rec/ecg --rate 250 --start 2024-01-01T00:00:00.5Z
 expect_rc dense 0
-run dense_stats 60 "$TSWEEP" inspect "$WORK/dense.h5" --stats --json
+run dense_stats 120 "$TSWEEP" inspect "$WORK/dense.h5" --stats --json
 "$PYTHON" - "$WORK/dense_stats.out" "$WORK/array.h5" <<'PY' && pass "HDF5 array columns" || fail "HDF5 array"
 import json, sys, h5py
 s = {x["name"]: x for x in json.load(open(sys.argv[1]))["streams"]}
@@ -113,9 +113,9 @@ PY
 mkdir -p "$WORK/wf"
 printf 'rec 1 100 10 12:30:15.5 01/02/2020\r\n# a comment\r\nrec.dat 16 200 16 0\r\n' >"$WORK/wf/rec.hea"
 "$PYTHON" -c "import numpy as np; np.array([1,2,3,4,-32768,6,7,8,9,10], dtype='<i2').tofile('$WORK/wf/rec.dat')"
-run wfdb_missing 60 "$TSWEEP" ingest "$WORK/wf.h5" "$WORK/wf/rec.hea"
+run wfdb_missing 120 "$TSWEEP" ingest "$WORK/wf.h5" "$WORK/wf/rec.hea"
 expect_rc wfdb_missing 0
-run wfdb_stats 60 "$TSWEEP" inspect "$WORK/wf.h5" --stats --json
+run wfdb_stats 120 "$TSWEEP" inspect "$WORK/wf.h5" --stats --json
 "$PYTHON" - "$WORK/wfdb_stats.out" <<'PY' && pass "WFDB invalid sample is a gap; start time kept" || fail "WFDB missing sample"
 import json, sys
 x = json.load(open(sys.argv[1]))["streams"][0]
@@ -133,7 +133,7 @@ before=$(md5sum <"$A")
 for np in 1 2; do
   for input in short.edf short.mseed rec/100.hea bad.csv garbage.edf missing.csv; do
     name="bad_np${np}_$(echo "$input" | tr -c 'a-z0-9' '_')"
-    run "$name" 60 $TSWEEP_MPIEXEC -np $np "$TSWEEP" ingest "$A" "$D/wfdb/100_3chan.hea" "$WORK/$input"
+    run "$name" 120 $TSWEEP_MPIEXEC -np $np "$TSWEEP" ingest "$A" "$D/wfdb/100_3chan.hea" "$WORK/$input"
     expect_rc "$name" 2
     lines=$(grep -c 'error' "$WORK/$name.err" || true)
     [ "$lines" -eq 1 ] && pass "$name: one error line" || fail "$name: $lines error lines: $ERR"
@@ -143,21 +143,21 @@ for np in 1 2; do
   done
 done
 [ "$(md5sum <"$A")" = "$before" ] && pass "store unchanged after failed ingests" || fail "a failed ingest changed the store"
-run bad_new 60 "$TSWEEP" ingest "$WORK/never.h5" "$WORK/short.edf"
+run bad_new 120 "$TSWEEP" ingest "$WORK/never.h5" "$WORK/short.edf"
 expect_rc bad_new 2
 ls "$WORK" | grep -q never && fail "a failed ingest left a file behind" || pass "no store left behind"
-run conflict 60 "$TSWEEP" ingest "$A" "$WORK/array.h5" --dataset /rec/ecg --rate 250 --start 2024-01-01T00:00:00Z --prefix 100_3chan
+run conflict 120 "$TSWEEP" ingest "$A" "$WORK/array.h5" --dataset /rec/ecg --rate 250 --start 2024-01-01T00:00:00Z --prefix 100_3chan
 expect_rc conflict 0
-run conflict2 60 "$TSWEEP" ingest "$A" "$WORK/array.h5" --dataset /rec/ecg --rate 500 --start 2024-01-01T00:00:00Z --prefix 100_3chan
+run conflict2 120 "$TSWEEP" ingest "$A" "$WORK/array.h5" --dataset /rec/ecg --rate 500 --start 2024-01-01T00:00:00Z --prefix 100_3chan
 expect_rc conflict2 2
 expect_in conflict2 "$ERR" "exists with a different"
-run after_conflict 60 "$TSWEEP" inspect "$A" --json
+run after_conflict 120 "$TSWEEP" inspect "$A" --json
 "$PYTHON" - "$WORK/after_conflict.out" <<'PY' && pass "store as before the failed ingest" || fail "failed ingest left traces"
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["blocks"] == 12 and len(d["streams"]) == 9, (d["blocks"], len(d["streams"]))
 PY
-run verify_after 60 "$TSWEEP" verify "$A"
+run verify_after 120 "$TSWEEP" verify "$A"
 expect_rc verify_after 0
 
 # miniSEED records in any order join up; a missing record splits the channel into two blocks.
@@ -171,11 +171,11 @@ lhz = [i for i, r in enumerate(open(sys.argv[1], "rb").read()[k:k + 512] for k i
 keep = [r for i, r in enumerate(data[k:k + 512] for k in range(0, len(data), 512)) if i != lhz[len(lhz) // 2]]
 open(sys.argv[3], "wb").write(b"".join(keep))
 PY
-run shuffled 60 "$TSWEEP" ingest "$WORK/seed.h5" "$WORK/shuffled.mseed" --prefix shuffled
+run shuffled 120 "$TSWEEP" ingest "$WORK/seed.h5" "$WORK/shuffled.mseed" --prefix shuffled
 expect_rc shuffled 0
-run holed 60 "$TSWEEP" ingest "$WORK/seed.h5" "$WORK/holed.mseed" --prefix holed
+run holed 120 "$TSWEEP" ingest "$WORK/seed.h5" "$WORK/holed.mseed" --prefix holed
 expect_rc holed 0
-run seed_stats 60 "$TSWEEP" inspect "$WORK/seed.h5" --stats --json
+run seed_stats 120 "$TSWEEP" inspect "$WORK/seed.h5" --stats --json
 "$PYTHON" - "$WORK/seed_stats.out" <<'PY' && pass "records in any order; a gap splits blocks" || fail "miniSEED order/gaps"
 import json, sys
 s = {x["name"]: x for x in json.load(open(sys.argv[1]))["streams"]}
