@@ -10,8 +10,16 @@ namespace tsweep {
 namespace {
 constexpr std::int64_t ns_per_s = 1000000000;
 
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+bool valid_date(int y, int m, int d) {
+  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (m < 1 || m > 12 || d < 1) return false;
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return d <= days[m - 1] + (m == 2 && leap ? 1 : 0);
+}
+}  // namespace
+
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
+  // Howard Hinnant's algorithm.
   y -= m <= 2;
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
   const auto yoe = static_cast<unsigned>(y - era * 400);
@@ -20,13 +28,10 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
-bool valid_date(int y, int m, int d) {
-  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (m < 1 || m > 12 || d < 1) return false;
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return d <= days[m - 1] + (m == 2 && leap ? 1 : 0);
+std::int64_t civil_to_ns(int year, int month, int day, int hour, int minute, int second) noexcept {
+  const std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  return ((days * 24 + hour) * 60 + minute) * 60 * ns_per_s + static_cast<std::int64_t>(second) * ns_per_s;
 }
-}  // namespace
 
 std::optional<std::int64_t> parse_iso8601(const std::string& text) {
   static const std::regex re(

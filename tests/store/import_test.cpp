@@ -11,6 +11,7 @@
 
 #include "store_test_util.hpp"
 #include "tsweep/core/error.hpp"
+#include "tsweep/core/time.hpp"
 #include "tsweep/store/import/csv.hpp"
 #include "tsweep/store/import/edf.hpp"
 #include "tsweep/store/import/mseed.hpp"
@@ -167,8 +168,8 @@ TEST(StoreImportText, LatinOneBecomesUtf8AndFitKeepsCharactersWhole) {
   EXPECT_EQ(clean_text("  \xb5V  "), "\xc2\xb5V");
   EXPECT_EQ(clean_text("\xc2\xb0"), "\xc2\xb0");  // already UTF-8
   EXPECT_EQ(fit("ab\xc2\xb5", 3), "ab");
-  EXPECT_EQ(civil_to_ns(1970, 1, 1, 0, 0, 1), 1'000'000'000);
-  EXPECT_EQ(civil_to_ns(2024, 2, 29, 12, 0, 0), 1709208000'000000000);
+  EXPECT_EQ(tsweep::civil_to_ns(1970, 1, 1, 0, 0, 1), 1'000'000'000);
+  EXPECT_EQ(tsweep::civil_to_ns(2024, 2, 29, 12, 0, 0), 1709208000'000000000);
 }
 
 }  // namespace

@@ -13,6 +13,12 @@ namespace tsweep {
 /// "2024-03-01" → ns since the epoch. No zone means UTC. nullopt if not ISO-8601.
 std::optional<std::int64_t> parse_iso8601(const std::string& text);
 
+/// Days since 1970-01-01 of a proleptic Gregorian date (month 1-12, day 1-31).
+std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day) noexcept;
+
+/// ns since the epoch of a UTC calendar time (no range checks: callers validate fields).
+std::int64_t civil_to_ns(int year, int month, int day, int hour, int minute, int second) noexcept;
+
 /// ns since the epoch → "2024-03-01T12:00:00.250000000Z" (fraction only when non-zero).
 std::string format_iso8601(std::int64_t ns);
 

@@ -1,5 +1,7 @@
 #include "tsweep/store/import/edf.hpp"
 
+#include "tsweep/core/time.hpp"
+
 #include <edflib.h>
 
 #include <algorithm>
@@ -182,7 +184,7 @@ ImportedFile read_edf(const std::string& path, const EdfOptions& options) {
     throw IoError(path, "header has an invalid start date");
   }
   // EDF start times are local clock times without a zone: taken as UTC.
-  const std::int64_t start_ns = civil_to_ns(hdr->startdate_year, hdr->startdate_month, hdr->startdate_day,
+  const std::int64_t start_ns = tsweep::civil_to_ns(hdr->startdate_year, hdr->startdate_month, hdr->startdate_day,
                                             hdr->starttime_hour, hdr->starttime_minute, hdr->starttime_second) +
                                 hdr->starttime_subsecond * 100;
   if (hdr->datarecord_duration <= 0) throw IoError(path, "data records have no duration");

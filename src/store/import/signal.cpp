@@ -51,16 +51,4 @@ std::string file_stem(const std::string& path) {
   return std::filesystem::path(path).stem().string();
 }
 
-std::int64_t civil_to_ns(int year, int month, int day, int hour, int minute, int second) noexcept {
-  // Howard Hinnant's days_from_civil.
-  const int y = year - (month <= 2);
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy =
-      (153 * static_cast<unsigned>(month + (month > 2 ? -3 : 9)) + 2) / 5 + static_cast<unsigned>(day) - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  const std::int64_t days = static_cast<std::int64_t>(era) * 146097 + static_cast<std::int64_t>(doe) - 719468;
-  return ((days * 24 + hour) * 60 + minute) * 60'000'000'000LL + static_cast<std::int64_t>(second) * 1'000'000'000LL;
-}
-
 }  // namespace tsweep::store::import

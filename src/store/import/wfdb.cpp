@@ -1,5 +1,7 @@
 #include "tsweep/store/import/wfdb.hpp"
 
+#include "tsweep/core/time.hpp"
+
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -76,16 +78,6 @@ class HeaderParser {
   std::size_t m_line = 0;
 };
 
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  // Howard Hinnant's algorithm: days since 1970-01-01 in the proleptic Gregorian calendar.
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
 void HeaderParser::record_line(std::string_view line, WfdbRecord& rec) const {
   const std::vector<Token> t = tokenize(line);
   if (t.size() < 2) error("record line needs a name and a number of signals");
@@ -157,7 +149,7 @@ void HeaderParser::record_line(std::string_view line, WfdbRecord& rec) const {
     const int year = integer<int>(d.substr(b + 1), "base date year");
     if (day < 1 || day > 31 || month < 1 || month > 12) error("base date '" + std::string(d) + "' is out of range");
     rec.base_date_ns =
-        days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400LL * 1'000'000'000LL;
+        tsweep::days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400LL * 1'000'000'000LL;
   }
 }
 

@@ -39,7 +39,4 @@ std::string fit(std::string text, std::size_t max_bytes);
 /// The stem of a file name: "/data/rec_01.edf" -> "rec_01".
 std::string file_stem(const std::string& path);
 
-/// ns since the epoch of a UTC calendar date and time of day.
-std::int64_t civil_to_ns(int year, int month, int day, int hour, int minute, int second) noexcept;
-
 }  // namespace tsweep::store::import
