@@ -125,11 +125,13 @@ void apply_override(YAML::Node root, const std::string& text, std::set<std::stri
     throw ConfigError("--set '" + text + "': expected key=value");
   }
   const std::string key = text.substr(0, eq);
+  // The value is YAML (lists, maps, numbers); text that is not valid YAML,
+  // such as a pattern starting with '*', is taken as a plain string.
   YAML::Node value;
   try {
     value = YAML::Load(text.substr(eq + 1));
-  } catch (const YAML::Exception& e) {
-    throw ConfigError("--set " + key + ": the value is not valid YAML (" + e.msg + ")");
+  } catch (const YAML::Exception&) {
+    value = YAML::Node(text.substr(eq + 1));
   }
   std::vector<std::string> parts;
   std::stringstream ss(key);

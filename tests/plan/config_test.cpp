@@ -80,6 +80,13 @@ TEST_F(Config, CommandLineOverridesAnyKeyIncludingNestedOnes) {
   EXPECT_EQ(c.assignment, Assignment::dynamic);
 }
 
+TEST_F(Config, OverrideThatIsNotYamlIsAPlainString) {
+  const JobConfig c = load_config(write(good), {"streams=*/ECG_II", "streams_regex=[bad"});
+  ASSERT_EQ(c.selection.globs.size(), 1u);
+  EXPECT_EQ(c.selection.globs[0], "*/ECG_II");
+  EXPECT_EQ(c.selection.regexes[0], "[bad");
+}
+
 TEST_F(Config, ResultsKeyIgnoresExecutionOnlyKeys) {
   const JobConfig a = load_config(write(good), {});
   const JobConfig b = load_config(write(good), {"threads=1", "assignment=dynamic", "checkpoint_interval=1min", "output=x.h5"});
