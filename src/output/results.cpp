@@ -164,7 +164,7 @@ ResultsFile::~ResultsFile() = default;
 
 ResultsFile ResultsFile::create(const exec::Comm& comm, const std::string& path, const plan::Plan& plan,
                                 const JobIdentity& identity, bool force) {
-  h5::silence_errors();
+  h5::init_library();
   exec::Comm own = exec::Comm::duplicate(comm.get());
   const std::string creating = creating_name(path);
   exec::agreed(own, [&] {
@@ -210,7 +210,7 @@ ResultsState results_state(const exec::Comm& comm, const std::string& path) {
 
 ResultsFile ResultsFile::resume(const exec::Comm& comm, const std::string& path, const plan::Plan& plan,
                                 const JobIdentity& identity) {
-  h5::silence_errors();
+  h5::init_library();
   exec::Comm own = exec::Comm::duplicate(comm.get());
   exec::agreed(own, [&] {
     detail::validate_plan(plan);

@@ -9,9 +9,13 @@
 
 namespace tsweep::h5 {
 
-void silence_errors() noexcept {
+void init_library() noexcept {
   static std::once_flag once;
-  std::call_once(once, [] { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); });
+  std::call_once(once, [] {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    // Limits in bytes: regular, array and block free lists, global and per list.
+    H5set_free_list_limits(1 << 20, 256 << 10, 4 << 20, 1 << 20, 16 << 20, 4 << 20);
+  });
 }
 
 std::string error_stack_text() {

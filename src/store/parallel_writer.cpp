@@ -123,7 +123,7 @@ ParallelWriter ParallelWriter::create(const exec::Comm& comm, const std::string&
   impl->temp_path = path + ".partial-" + impl->uuid.substr(0, 8);
 
   exec::agreed(comm, [&] {
-    h5::silence_errors();
+    h5::init_library();
     h5::Handle fapl(H5Pcreate(H5P_FILE_ACCESS), path, "creating a file access property list");
     h5::check(H5Pset_fapl_mpio(fapl.get(), comm.get(), MPI_INFO_NULL), path, "choosing the MPI-IO driver");
     h5::check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST), path, "choosing the format");

@@ -146,7 +146,7 @@ Reader Reader::open(const exec::Comm& comm, const std::string& path, const Reade
     if (comm.is_root()) detail::check_is_hdf5(path);
   });
   h5::Handle file = exec::agreed(comm, [&] {
-    h5::silence_errors();
+    h5::init_library();
     h5::Handle fapl(H5Pcreate(H5P_FILE_ACCESS), path, "creating a file access property list");
     h5::check(H5Pset_fapl_mpio(fapl.get(), comm.get(), MPI_INFO_NULL), path, "choosing the MPI-IO driver");
     return h5::Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), path, "cannot open the store");

@@ -64,7 +64,7 @@ TEST(ResultsConfigDiff, NamesTheFirstDifferingKeyWithItsParents) {
 // selection must not be quadratic (OR-ing 64k hyperslabs one by one takes minutes in HDF5 1.10).
 TEST(ResultsSelection, ManyScatteredRowRangesAreSelectedExactlyAndQuickly) {
   using tsweep::output::detail::Range;
-  tsweep::h5::silence_errors();
+  tsweep::h5::init_library();
   const hsize_t n = 100000;
   const hsize_t rows = n * 10;
   const hid_t space = H5Screate_simple(1, &rows, nullptr);

@@ -10,9 +10,11 @@
 
 namespace tsweep::h5 {
 
-/// Turns HDF5's automatic error printing off, once per process. Errors are
-/// reported through exceptions carrying the error stack's text instead.
-void silence_errors() noexcept;
+/// Once per process, before any other HDF5 call of tsweep's: turns HDF5's
+/// automatic error printing off (errors become exceptions carrying the error
+/// stack's text) and caps HDF5's internal free lists, which otherwise keep
+/// every buffer a read ever used (hundreds of MiB over a long run).
+void init_library() noexcept;
 
 /// The innermost messages of the current HDF5 error stack, one line.
 std::string error_stack_text();

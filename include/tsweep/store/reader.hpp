@@ -36,8 +36,11 @@ enum class SwmrMode {
 
 struct ReaderOptions {
   SwmrMode swmr = SwmrMode::automatic;
-  /// Chunk cache of /blocks/data (bytes).
-  std::size_t data_cache_bytes = std::size_t{8} << 20;
+  /// Chunk cache of /blocks/data (bytes); 0, the default, turns it off.
+  /// Readers fetch each block once, so a cache saves nothing, and with the
+  /// MPI-IO driver HDF5 1.10.8 was seen to keep far more chunks than its size
+  /// allows (hundreds of MiB over a 2 GiB store).
+  std::size_t data_cache_bytes = 0;
 };
 
 /// A run as the store records it: consecutive index rows of one stream.

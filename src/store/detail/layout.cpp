@@ -44,7 +44,7 @@ hid_t small_buffer_dxpl() {
 }
 
 h5::Handle serial_fapl(const std::string& path) {
-  h5::silence_errors();
+  h5::init_library();
   h5::Handle fapl(H5Pcreate(H5P_FILE_ACCESS), path, "creating a file access property list");
   h5::check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST), path, "choosing the file format");
   h5::check(H5Pset_fapl_sec2(fapl.get()), path, "choosing the sec2 driver");
@@ -95,14 +95,11 @@ void open_layout(StoreObjects& o, const std::string& path, std::size_t data_cach
   o.attrs = open_dataset(f, paths::stream_attrs, path);
   o.index = open_dataset(f, paths::index, path);
   o.runs = open_dataset(f, paths::runs, path);
-  if (data_cache_bytes > 0) {
-    h5::Handle dapl(H5Pcreate(H5P_DATASET_ACCESS), path, "creating a dataset access property list");
-    h5::check(H5Pset_chunk_cache(dapl.get(), 521, data_cache_bytes, 1.0), path, "sizing the chunk cache");
-    o.data = h5::Handle(H5Dopen2(f, paths::data, dapl.get()), path,
-                        "is not a complete tsweep store: /blocks/data is missing");
-  } else {
-    o.data = open_dataset(f, paths::data, path);
-  }
+  h5::Handle dapl(H5Pcreate(H5P_DATASET_ACCESS), path, "creating a dataset access property list");
+  h5::check(H5Pset_chunk_cache(dapl.get(), data_cache_bytes > 0 ? 521 : 0, data_cache_bytes, 1.0), path,
+            "sizing the chunk cache");
+  o.data = h5::Handle(H5Dopen2(f, paths::data, dapl.get()), path,
+                      "is not a complete tsweep store: /blocks/data is missing");
 }
 
 std::string read_uuid(hid_t file, const std::string& path) {

@@ -136,7 +136,7 @@ RowTypes make_types() {
 const RowTypes& row_types() {
   // Built once and kept for the life of the process: H5close at exit frees them.
   static const RowTypes types = [] {
-    h5::silence_errors();
+    h5::init_library();
     return make_types();
   }();
   return types;

@@ -79,7 +79,7 @@ ImportedFile read_hdf5_dense(const std::string& path, const DenseOptions& o) {
   if (!codec::is_regular_rate(o.rate_nhz)) throw ConfigError(path + ": an HDF5 input needs --rate HZ");
   if (!o.start_ns) throw ConfigError(path + ": an HDF5 input needs --start TIME (ISO-8601)");
   detail::check_is_hdf5(path);
-  h5::silence_errors();
+  h5::init_library();
   const h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, "cannot open");
   if (H5Lexists(file.get(), o.dataset.c_str(), H5P_DEFAULT) <= 0) {
     H5Eclear2(H5E_DEFAULT);
