@@ -50,9 +50,13 @@ UnitReduction::UnitReduction(const StreamFacts& stream, const UnitWindows& windo
   m_gap_threshold = stream.rate_nhz > 0 ? static_cast<std::int64_t>(3 * ns_per_s_nhz / (2 * static_cast<i128>(stream.rate_nhz)))
                                         : INT64_MAX;
 
-  bool backwards = false;
-  for (std::int64_t j = 1; j < n; ++j) backwards |= t[j] < t[j - 1];  // no early exit: vectorises
-  m_ordered = !backwards;
+  if (samples.ordered >= 0) {
+    m_ordered = samples.ordered == 1;
+  } else {
+    bool backwards = false;
+    for (std::int64_t j = 1; j < n; ++j) backwards |= t[j] < t[j - 1];  // no early exit: vectorises
+    m_ordered = !backwards;
+  }
 
   m_offsets.assign(static_cast<std::size_t>(w + 1), 0);
   if (m_ordered) {

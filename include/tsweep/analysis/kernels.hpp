@@ -46,6 +46,9 @@ struct UnitSamples {
   Span<const double> values;                 ///< physical values
   Span<const std::int64_t> breaks;           ///< sorted indices of samples whose predecessor is unknown (after a corrupt block)
   Span<const CorruptSpan> corrupt;
+  /// -1: unknown (the reduction checks); 1: the caller knows times never go
+  /// backwards (it checked each block while decoding, in parallel); 0: they do.
+  int ordered = -1;
 };
 
 /// Prepares a unit's reduction (a linear pass that finds each window's
@@ -57,6 +60,8 @@ class UnitReduction {
   /// Row of window `i` (0 ≤ i < windows). Thread-safe for distinct or equal i.
   [[nodiscard]] WindowRow compute(std::int64_t i) const;
   [[nodiscard]] std::int64_t windows() const noexcept { return m_windows.windows; }
+  /// Samples inside the unit's windows and range (what the rows count).
+  [[nodiscard]] std::int64_t samples() const noexcept { return m_offsets.back() - m_offsets.front(); }
 
  private:
   template <class At>

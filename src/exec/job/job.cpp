@@ -27,6 +27,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
+// Rows a rank holds before it asks for an epoch: about 150 MiB of rows, so
+// that memory stays bounded however many windows a checkpoint interval covers.
+constexpr std::int64_t max_epoch_rows = std::int64_t{1} << 20;
+
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 // What one rank did, gathered to rank 0 for the provenance and the summary.
@@ -196,14 +200,19 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
     const auto epoch_start = Clock::now();
     std::exception_ptr error;
     std::int64_t done_in_epoch = 0;
+    std::int64_t rows_in_epoch = 0;
     while (!out_of_work && !error) {
       if (StopSignals::received() && !stop_reported) {
         coordinator.request_stop(StopSignals::received());
         stop_reported = true;
       }
       if (coordinator.stop_requested() != 0) break;
-      // At least one unit per epoch, so that every epoch makes progress.
-      if (done_in_epoch > 0 && since(epoch_start) * 1e9 >= static_cast<double>(config.checkpoint_ns)) break;
+      // At least one unit per epoch, so that every epoch makes progress; an
+      // epoch also ends early once the rows it holds would take much memory.
+      if (done_in_epoch > 0 && (since(epoch_start) * 1e9 >= static_cast<double>(config.checkpoint_ns) ||
+                                rows_in_epoch >= max_epoch_rows)) {
+        break;
+      }
       try {
         const std::int64_t unit = queue.next();
         if (unit < 0) {
@@ -223,6 +232,7 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
         mine.read_seconds += r.read_seconds;
         mine.compute_seconds += r.compute_seconds;
         coordinator.add_progress(1, r.samples);
+        rows_in_epoch += static_cast<std::int64_t>(r.finished.rows.size());
         finished.push_back(std::move(r.finished));
         ++done_in_epoch;
       } catch (...) {

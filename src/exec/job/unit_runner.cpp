@@ -96,13 +96,17 @@ UnitResult UnitRunner::run(std::int64_t unit_id) {
   m_times.resize(sample_at[n]);
   m_values.resize(sample_at[n]);
   std::vector<std::string> failure(n);
+  std::vector<std::uint8_t> block_ordered(n, 1);  // times never go backwards inside the block
   Kokkos::parallel_for(
-      "tsweep::decode_blocks", Kokkos::RangePolicy<Host>(0, n), [&](std::size_t b) {
+      "tsweep::decode_blocks", Kokkos::RangePolicy<Host, Kokkos::Schedule<Kokkos::Dynamic>>(0, n), [&](std::size_t b) {
         ThreadScratch& s = scratch();
         try {
+          std::int64_t* times = m_times.data() + sample_at[b];
           decode_block(stream.type, s.decoder, Span<const std::byte>(m_bytes.data() + byte_at[b], refs[b].length), s.raw,
-                       stream.scale, stream.offset, m_values.data() + sample_at[b], m_times.data() + sample_at[b],
-                       refs[b].count);
+                       stream.scale, stream.offset, m_values.data() + sample_at[b], times, refs[b].count);
+          bool backwards = false;
+          for (std::size_t i = 1; i < refs[b].count; ++i) backwards |= times[i] < times[i - 1];
+          block_ordered[b] = !backwards;
         } catch (const std::exception& e) {
           failure[b] = e.what();  // no exception may cross the parallel region
         }
@@ -112,6 +116,8 @@ UnitResult UnitRunner::run(std::int64_t unit_id) {
   std::vector<std::int64_t> breaks;
   std::vector<analysis::CorruptSpan> corrupt_spans;
   std::size_t kept = 0;
+  bool ordered = true;
+  std::int64_t last_time = INT64_MIN;
   for (std::size_t b = 0; b < n; ++b) {
     if (!failure[b].empty()) {
       if (m_fail_on_corrupt) {
@@ -124,6 +130,10 @@ UnitResult UnitRunner::run(std::int64_t unit_id) {
       continue;
     }
     const std::size_t count = refs[b].count;
+    if (count > 0) {
+      ordered = ordered && block_ordered[b] && m_times[sample_at[b]] >= last_time;
+      last_time = m_times[sample_at[b] + count - 1];
+    }
     if (kept != sample_at[b]) {
       std::copy_n(m_times.begin() + static_cast<std::ptrdiff_t>(sample_at[b]), count, m_times.begin() + static_cast<std::ptrdiff_t>(kept));
       std::copy_n(m_values.begin() + static_cast<std::ptrdiff_t>(sample_at[b]), count, m_values.begin() + static_cast<std::ptrdiff_t>(kept));
@@ -132,16 +142,16 @@ UnitResult UnitRunner::run(std::int64_t unit_id) {
   }
   m_times.resize(kept);
   m_values.resize(kept);
-  for (auto t : m_times) result.samples += (t >= begin && t < end) ? 1 : 0;
 
   // Reduce each window in sample order; windows run on the threads.
   analysis::UnitWindows windows{unit.stream, m_plan.window_ns, unit.first_window, unit.windows, begin, end};
   const analysis::UnitReduction reduction(stream.facts, windows,
-                                          {m_times, m_values, breaks, corrupt_spans});
+                                          {m_times, m_values, breaks, corrupt_spans, ordered ? 1 : 0});
+  result.samples = reduction.samples();
   auto& rows = result.finished.rows;
   rows.resize(static_cast<std::size_t>(unit.windows));
   Kokkos::parallel_for(
-      "tsweep::reduce_windows", Kokkos::RangePolicy<Host>(0, unit.windows),
+      "tsweep::reduce_windows", Kokkos::RangePolicy<Host, Kokkos::Schedule<Kokkos::Dynamic>>(0, unit.windows),
       [&](std::int64_t i) { rows[static_cast<std::size_t>(i)] = reduction.compute(i); });
   result.compute_seconds = since(t0);
   return result;
