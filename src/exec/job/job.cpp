@@ -27,9 +27,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
-// Rows a rank holds before it asks for an epoch: about 150 MiB of rows, so
+// Rows a rank holds before it asks for an epoch: about 40 MiB of rows, so
 // that memory stays bounded however many windows a checkpoint interval covers.
-constexpr std::int64_t max_epoch_rows = std::int64_t{1} << 20;
+constexpr std::int64_t max_epoch_rows = std::int64_t{1} << 18;
 
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
