@@ -82,6 +82,7 @@ SRC
 fi
 
 work=$(mktemp -d)
+chmod 755 "$work"  # apt-get source downloads as the _apt user
 trap 'rm -rf "$work"' EXIT
 (cd "$work" && apt-get source --download-only -qq trilinos >/dev/null)
 tarball=$(ls "$work"/trilinos_*.orig.tar.* | head -n 1)
