@@ -4,30 +4,23 @@
 #include <cmath>
 #include <cstring>
 
+#include "tsweep/codec/time.hpp"
 #include "tsweep/core/assert.hpp"
+#include "tsweep/core/time.hpp"
 
 namespace tsweep::analysis {
 
 namespace {
 
-__extension__ typedef __int128 i128;  // exact for i·10^18 with i up to 10^19
+__extension__ typedef __int128 i128;  // 3·10^18 does not fit in int64
 constexpr i128 ns_per_s_nhz = static_cast<i128>(1000000000) * 1000000000;  // 10^18
-
-// Smallest i ≥ 0 with first + floor(i·10^18/rate) ≥ t. Since floor(x) ≥ d ⟺ x ≥ d
-// for integer d, this is ceil((t - first)·rate / 10^18).
-i128 first_index_at_or_after(std::int64_t first, std::int64_t rate, std::int64_t t) {
-  const i128 d = static_cast<i128>(t) - first;
-  if (d <= 0) return 0;
-  const i128 num = d * rate;
-  return (num + ns_per_s_nhz - 1) / ns_per_s_nhz;
-}
 
 }  // namespace
 
 std::int64_t expected_samples(std::int64_t first_ns, std::int64_t rate_nhz, std::int64_t a, std::int64_t b) {
   if (rate_nhz <= 0 || b <= a) return 0;
-  const i128 n = first_index_at_or_after(first_ns, rate_nhz, b) - first_index_at_or_after(first_ns, rate_nhz, a);
-  return static_cast<std::int64_t>(std::max<i128>(0, n));
+  // The nominal grid is the codec's regular time base, so both count the same instants.
+  return codec::first_index_at_or_after(first_ns, rate_nhz, b) - codec::first_index_at_or_after(first_ns, rate_nhz, a);
 }
 
 UnitReduction::UnitReduction(const StreamFacts& stream, const UnitWindows& windows, const UnitSamples& samples)

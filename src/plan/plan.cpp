@@ -9,15 +9,11 @@
 #include <regex>
 
 #include "tsweep/core/error.hpp"
+#include "tsweep/core/time.hpp"
 
 namespace tsweep::plan {
 
 namespace {
-
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  const std::int64_t q = a / b;
-  return (a % b != 0 && a < 0) ? q - 1 : q;
-}
 
 struct Matcher {
   std::vector<std::string> globs;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "tsweep/analysis/kernels.hpp"
+#include "tsweep/core/time.hpp"
 
 namespace tsweep::analysis {
 namespace {
@@ -193,9 +194,10 @@ TEST(Expected, CountsNominalInstantsExactlyForFractionalRates) {
 }
 
 TEST(FloorDiv, RoundsTowardMinusInfinity) {
-  EXPECT_EQ(floor_div(-1, 60), -1);
-  EXPECT_EQ(floor_div(-60, 60), -1);
-  EXPECT_EQ(floor_div(59, 60), 0);
+  EXPECT_EQ(tsweep::floor_div(-1, 60), -1);
+  EXPECT_EQ(tsweep::floor_div(-60, 60), -1);
+  EXPECT_EQ(tsweep::floor_div(-61, 60), -2);
+  EXPECT_EQ(tsweep::floor_div(59, 60), 0);
 }
 
 }  // namespace

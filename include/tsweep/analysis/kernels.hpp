@@ -81,10 +81,4 @@ class UnitReduction {
 /// Nominal sample instants t_i = first + floor(i·10^18 / rate) inside [a, b).
 std::int64_t expected_samples(std::int64_t first_ns, std::int64_t rate_nhz, std::int64_t a, std::int64_t b);
 
-/// floor(a / b) for b > 0, also for negative a.
-inline std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  const std::int64_t q = a / b;
-  return (a % b != 0 && a < 0) ? q - 1 : q;
-}
-
 }  // namespace tsweep::analysis

@@ -9,6 +9,12 @@
 
 namespace tsweep {
 
+/// floor(a / b) for b > 0, also for negative a: the window k·b ≤ a < (k+1)·b holding time a.
+constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
+  const std::int64_t q = a / b;
+  return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
 /// "2024-03-01T12:00:00Z", "2024-03-01T12:00:00.25+01:00", "2024-03-01 12:00:00",
 /// "2024-03-01" → ns since the epoch. No zone means UTC. nullopt if not ISO-8601.
 std::optional<std::int64_t> parse_iso8601(const std::string& text);
