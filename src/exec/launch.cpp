@@ -21,36 +21,16 @@ json request_to_json(const ThreadRequest& r, const std::vector<int>& mask, int a
               {"detail", r.detail},   {"warnings", r.warnings}, {"mask", mask}, {"allocated", allocated}};
 }
 
-json row_to_json(const LaunchRow& r) {
-  return json{{"rank", r.rank},         {"host", r.host},           {"local_rank", r.local_rank},
-              {"local_size", r.local_size}, {"cpus", r.cpus},       {"mask_cpus", r.mask_cpus},
-              {"allocated_cpus", r.allocated_cpus}, {"threads", r.threads}, {"asked", r.asked},
-              {"source", r.source},     {"detail", r.detail},       {"backend", r.backend}};
-}
-
-LaunchRow row_from_json(const json& j) {
-  LaunchRow r;
-  r.rank = j.at("rank");
-  r.host = j.at("host");
-  r.local_rank = j.at("local_rank");
-  r.local_size = j.at("local_size");
-  r.cpus = j.at("cpus");
-  r.mask_cpus = j.at("mask_cpus");
-  r.allocated_cpus = j.at("allocated_cpus");
-  r.threads = j.at("threads");
-  r.asked = j.at("asked");
-  r.source = j.at("source");
-  r.detail = j.at("detail");
-  r.backend = j.at("backend");
-  return r;
-}
-
 // "0-2,5" from rank numbers, for warnings shared by several ranks.
 std::string rank_list(const std::vector<int>& ranks) {
   return (ranks.size() == 1 ? "rank " : "ranks ") + cpu_list(ranks);
 }
 
 }  // namespace
+
+// One field list serves both directions (json(row) and j.get<LaunchRow>()).
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LaunchRow, rank, host, local_rank, local_size, cpus, mask_cpus, allocated_cpus,
+                                   threads, asked, source, detail, backend)
 
 Launch decide_launch(const Comm& world, const Comm& node, const LaunchOptions& options) {
   const CpuBinding binding = query_cpu_binding();
@@ -99,7 +79,7 @@ Launch decide_launch(const Comm& world, const Comm& node, const LaunchOptions& o
   row.backend = kokkos_backend();
 
   // Rank 0 gathers rows and warnings; node warnings come once per node.
-  json report{{"row", row_to_json(row)}, {"warnings", mine.warnings},
+  json report{{"row", json(row)}, {"warnings", mine.warnings},
               {"node_warnings", node.rank() == 0 ? fitted.warnings : std::vector<std::string>{}}};
   const auto gathered = gather_strings(world, report.dump());
   if (world.rank() != 0) return launch;
@@ -108,7 +88,7 @@ Launch decide_launch(const Comm& world, const Comm& node, const LaunchOptions& o
   std::vector<std::string> node_warnings;
   for (const auto& text : gathered) {
     const json j = json::parse(text);
-    launch.rows.push_back(row_from_json(j.at("row")));
+    launch.rows.push_back(j.at("row").get<LaunchRow>());
     const int rank = launch.rows.back().rank;
     for (const auto& w : j.at("warnings")) {
       const std::string message = w.get<std::string>();
@@ -145,7 +125,7 @@ std::vector<std::string> format_launch_table(const Launch& launch) {
 
 std::string format_launch_json(const Launch& launch) {
   json rows = json::array();
-  for (const auto& r : launch.rows) rows.push_back(row_to_json(r));
+  for (const auto& r : launch.rows) rows.push_back(json(r));
   return json{{"ranks", rows}, {"warnings", launch.warnings}}.dump(2);
 }
 
