@@ -47,25 +47,19 @@ void add_verify_command(CLI::App& app, CommandList& commands) {
   sub->add_option("store", a->store, "Store file")->required();
   sub->add_flag("--json", a->json, "Print the report (with every bad block) as JSON on stdout");
   sub->add_flag("--no-decode", a->no_decode, "Only check checksums and index rows (faster)");
-  sub->add_flag("--swmr", a->swmr, "Open for SWMR reading (automatic when a writer is appending; one rank only)");
+  sub->add_flag("--swmr", a->swmr, "Open for SWMR reading (automatic when a writer is appending)");
 
-  commands.push_back(
-      {sub, [a](Context& ctx) {
-         const auto& world = ctx.world();
-         store::VerifyOptions o;
-         o.threads = ctx.start_threads(std::nullopt, true).mine.threads;
-         o.decode = !a->no_decode;
-         o.swmr = a->swmr ? store::SwmrMode::on : store::SwmrMode::automatic;
-         exec::agreed(world, [&] {
-           if (a->swmr && world.size() > 1) {
-             throw ConfigError("--swmr reads from one process (HDF5 reads SWMR with the sec2 driver only)");
-           }
-         });
-         const store::VerifyReport report =
-             world.size() == 1 ? store::verify_store(a->store, o) : store::verify_store(world, a->store, o);
-         if (world.is_root()) print(report, a->json);
-         return report.bad_blocks == 0 ? 0 : static_cast<int>(ExitCode::internal);
-       }});
+  commands.push_back({sub, [a](Context& ctx) {
+                        const auto& world = ctx.world();
+                        store::VerifyOptions o;
+                        o.threads = ctx.start_threads(std::nullopt, true).mine.threads;
+                        o.decode = !a->no_decode;
+                        o.swmr = a->swmr ? store::SwmrMode::on : store::SwmrMode::automatic;
+                        const store::VerifyReport report = world.size() == 1 ? store::verify_store(a->store, o)
+                                                                             : store::verify_store(world, a->store, o);
+                        if (world.is_root()) print(report, a->json);
+                        return report.bad_blocks == 0 ? 0 : static_cast<int>(ExitCode::internal);
+                      }});
 }
 
 }  // namespace tsweep::cli

@@ -63,6 +63,7 @@ void add_generate_command(CLI::App& app, CommandList& commands);
 void add_inspect_command(CLI::App& app, CommandList& commands);
 void add_verify_command(CLI::App& app, CommandList& commands);
 void add_ingest_command(CLI::App& app, CommandList& commands);
+void add_recover_command(CLI::App& app, CommandList& commands);
 
 /// `tsweep --version`: tsweep, its git revision and its libraries' versions.
 std::string version_text();

@@ -13,6 +13,7 @@
 #include "tsweep/exec/agree.hpp"
 #include "tsweep/exec/log.hpp"
 #include "tsweep/exec/signals.hpp"
+#include "tsweep/store/library.hpp"
 
 namespace {
 
@@ -52,6 +53,7 @@ struct Parsed {
     cli::add_inspect_command(app, commands);
     cli::add_verify_command(app, commands);
     cli::add_ingest_command(app, commands);
+    cli::add_recover_command(app, commands);
     cli::add_run_command(app, commands);
 
     try {
@@ -110,6 +112,7 @@ int main(int argc, char** argv) {
   std::optional<tsweep::exec::StopSignals> stop_signals;
   if (parsed.chosen && parsed.chosen->stops_on_signal) stop_signals.emplace();
   std::optional<tsweep::exec::Session> session;
+  tsweep::h5::start_before_mpi();
   try {
     session.emplace(&argc, &argv);
   } catch (const std::exception& e) {

@@ -1,8 +1,26 @@
 #include "tsweep/exec/session.hpp"
 
+#include <algorithm>
+#include <mutex>
+#include <vector>
+
 #include "tsweep/core/error.hpp"
 
 namespace tsweep::exec {
+
+namespace {
+std::mutex g_hooks_mutex;
+std::vector<void (*)()>& hooks() {
+  static std::vector<void (*)()> h;
+  return h;
+}
+}  // namespace
+
+void before_finalize(void (*fn)()) {
+  const std::lock_guard<std::mutex> lock(g_hooks_mutex);
+  auto& h = hooks();
+  if (std::find(h.begin(), h.end(), fn) == h.end()) h.push_back(fn);
+}
 
 Session::Session(int* argc, char*** argv) {
   int initialized = 0;
@@ -19,6 +37,12 @@ Session::Session(int* argc, char*** argv) {
 }
 
 Session::~Session() {
+  std::vector<void (*)()> run;
+  {
+    const std::lock_guard<std::mutex> lock(g_hooks_mutex);
+    run.swap(hooks());
+  }
+  for (auto it = run.rbegin(); it != run.rend(); ++it) (*it)();
   m_node = Comm();
   m_world = Comm();
   int finalized = 0;

@@ -5,6 +5,8 @@
 
 #include "hdf5_io.hpp"
 #include "tsweep/core/error.hpp"
+#include "tsweep/core/fault.hpp"
+#include "tsweep/exec/agree.hpp"
 
 namespace tsweep::output::detail {
 
@@ -32,27 +34,47 @@ h5::Handle open_group(hid_t file, const char* name, const std::string& path) {
   return h5::Handle(H5Gopen2(file, name, H5P_DEFAULT), path, std::string("opening group ") + name);
 }
 
-// Every rank takes part; rank 0 writes all of it.
-template <class T>
-void write_table_column(hid_t group, const char* name, hid_t file_t, hid_t mem_t, const std::vector<T>& values,
-                        const char* description, const char* unit, int rank, hid_t dcpl, hid_t dxpl,
-                        const std::string& path) {
-  const auto dataset = create_column(group, name, file_t, values.size(), dcpl, path);
-  write_attribute(dataset.get(), "description", std::string(description), path);
-  if (unit) write_attribute(dataset.get(), "unit", std::string(unit), path);
-  std::vector<Range> ranges;
-  if (rank == 0 && !values.empty()) ranges.push_back({0, values.size()});
-  write_ranges(dataset.get(), mem_t, ranges, values.data(), dxpl, path, std::string("dataset ") + name);
+// Collective on `comm`. Every step that can fail on one rank alone (a full
+// disk fails the writes of some ranks only) is agreed before the next
+// collective call, so a failure never leaves a rank waiting in H5Dwrite.
+template <class F>
+auto step(const exec::Comm& comm, F&& f) {
+  return exec::agreed(comm, std::forward<F>(f));
 }
 
-void write_streams(hid_t file, const plan::Plan& plan, int rank, hid_t dxpl, const std::string& path) {
-  const auto group = make_group(file, "streams", path);
+// Collective on `comm`: a dataset with its description (and unit).
+h5::Handle described_column(const exec::Comm& comm, hid_t group, const char* name, hid_t file_t, hsize_t size,
+                            const char* description, const char* unit, hid_t dcpl, const std::string& path) {
+  return step(comm, [&] {
+    auto dataset = create_column(group, name, file_t, size, dcpl, path);
+    write_attribute(dataset.get(), "description", std::string(description), path);
+    if (unit) write_attribute(dataset.get(), "unit", std::string(unit), path);
+    return dataset;
+  });
+}
+
+// Collective on `comm`; rank 0 writes all of it.
+template <class T>
+void write_table_column(const exec::Comm& comm, hid_t group, const char* name, hid_t file_t, hid_t mem_t,
+                        const std::vector<T>& values, const char* description, const char* unit, hid_t dcpl, hid_t dxpl,
+                        const std::string& path) {
+  const auto dataset = described_column(comm, group, name, file_t, values.size(), description, unit, dcpl, path);
+  step(comm, [&] {
+    std::vector<Range> ranges;
+    if (comm.is_root() && !values.empty()) ranges.push_back({0, values.size()});
+    write_ranges(dataset.get(), mem_t, ranges, values.data(), dxpl, path, std::string("dataset ") + name);
+    maybe_inject_fault("layout", comm.rank());  // as if this rank's part of the collective write failed
+  });
+}
+
+void write_streams(const exec::Comm& comm, hid_t file, const plan::Plan& plan, hid_t dxpl, const std::string& path) {
+  const auto group = step(comm, [&] { return make_group(file, "streams", path); });
   const auto dcpl = dataset_creation(path, Fill::never);
   const auto& s = plan.streams;
   auto column = [&](const char* name, auto get, const char* description, const char* unit = nullptr) {
     std::vector<std::int64_t> values(s.size());
     for (std::size_t i = 0; i < s.size(); ++i) values[i] = get(s[i]);
-    write_table_column(group.get(), name, H5T_STD_I64LE, H5T_NATIVE_INT64, values, description, unit, rank, dcpl.get(),
+    write_table_column(comm, group.get(), name, H5T_STD_I64LE, H5T_NATIVE_INT64, values, description, unit, dcpl.get(),
                        dxpl, path);
   };
   column(
@@ -66,11 +88,13 @@ void write_streams(hid_t file, const plan::Plan& plan, int rank, hid_t dxpl, con
   for (std::size_t i = 0; i < s.size(); ++i)
     std::memcpy(names.data() + i * longest, s[i].name.data(), s[i].name.size());
   {
-    const auto dataset = create_column(group.get(), "name", name_type.get(), s.size(), dcpl.get(), path);
-    write_attribute(dataset.get(), "description", std::string("stream name, NUL-padded UTF-8"), path);
-    std::vector<Range> ranges;
-    if (rank == 0 && !s.empty()) ranges.push_back({0, s.size()});
-    write_ranges(dataset.get(), name_type.get(), ranges, names.data(), dxpl, path, "dataset streams/name");
+    const auto dataset = described_column(comm, group.get(), "name", name_type.get(), s.size(),
+                                          "stream name, NUL-padded UTF-8", nullptr, dcpl.get(), path);
+    step(comm, [&] {
+      std::vector<Range> ranges;
+      if (comm.is_root() && !s.empty()) ranges.push_back({0, s.size()});
+      write_ranges(dataset.get(), name_type.get(), ranges, names.data(), dxpl, path, "dataset streams/name");
+    });
   }
 
   column(
@@ -90,20 +114,20 @@ void write_streams(hid_t file, const plan::Plan& plan, int rank, hid_t dxpl, con
       "ns");
 }
 
-void write_units(hid_t file, const plan::Plan& plan, int rank, hid_t dxpl, const std::string& path) {
-  const auto group = make_group(file, "units", path);
+void write_units(const exec::Comm& comm, hid_t file, const plan::Plan& plan, hid_t dxpl, const std::string& path) {
+  const auto group = step(comm, [&] { return make_group(file, "units", path); });
   const auto dcpl = dataset_creation(path, Fill::never);
   const auto& u = plan.units;
   {
     std::vector<std::int32_t> values(u.size());
     for (std::size_t i = 0; i < u.size(); ++i) values[i] = u[i].stream;
-    write_table_column(group.get(), "stream", H5T_STD_I32LE, H5T_NATIVE_INT32, values, "row of /streams", nullptr, rank,
+    write_table_column(comm, group.get(), "stream", H5T_STD_I32LE, H5T_NATIVE_INT32, values, "row of /streams", nullptr,
                        dcpl.get(), dxpl, path);
   }
   auto column = [&](const char* name, auto get, const char* description) {
     std::vector<std::int64_t> values(u.size());
     for (std::size_t i = 0; i < u.size(); ++i) values[i] = get(u[i]);
-    write_table_column(group.get(), name, H5T_STD_I64LE, H5T_NATIVE_INT64, values, description, nullptr, rank,
+    write_table_column(comm, group.get(), name, H5T_STD_I64LE, H5T_NATIVE_INT64, values, description, nullptr,
                        dcpl.get(), dxpl, path);
   };
   column(
@@ -119,24 +143,22 @@ void write_units(hid_t file, const plan::Plan& plan, int rank, hid_t dxpl, const
   const auto zero = dataset_creation(path, Fill::zero);
   const std::uint8_t fill = 0;
   h5::check(H5Pset_fill_value(zero.get(), H5T_NATIVE_UINT8, &fill), path, "H5Pset_fill_value");
-  const auto committed = create_column(group.get(), "committed", H5T_STD_U8LE, u.size(), zero.get(), path);
-  write_attribute(committed.get(), "description",
-                  std::string("1 once the unit's rows are written and flushed (the record --resume reads), else 0"),
-                  path);
+  described_column(comm, group.get(), "committed", H5T_STD_U8LE, u.size(),
+                   "1 once the unit's rows are written and flushed (the record --resume reads), else 0", nullptr,
+                   zero.get(), path);
 }
 
-void write_provenance_record(hid_t file, int ranks, const std::string& path) {
-  const auto group = make_group(file, "provenance", path);
+void write_provenance_record(const exec::Comm& comm, hid_t file, const std::string& path) {
+  const auto group = step(comm, [&] { return make_group(file, "provenance", path); });
   const auto dcpl = dataset_creation(path, Fill::zero);
   const std::uint8_t fill = 0;
   h5::check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_UINT8, &fill), path, "H5Pset_fill_value");
-  const hsize_t capacity = provenance_capacity(ranks);
-  const auto json = create_column(group.get(), "json", H5T_STD_U8LE, capacity, dcpl.get(), path);
-  write_attribute(json.get(), "description",
-                  std::string("provenance of the last run that wrote this file: UTF-8 JSON text, NUL-padded "
-                              "(per-rank details are dropped, with a note, when they do not fit)"),
-                  path);
-  write_attribute(json.get(), "capacity", static_cast<std::int64_t>(capacity), path);
+  const hsize_t capacity = provenance_capacity(comm.size());
+  const auto json = described_column(comm, group.get(), "json", H5T_STD_U8LE, capacity,
+                                     "provenance of the last run that wrote this file: UTF-8 JSON text, NUL-padded "
+                                     "(per-rank details are dropped, with a note, when they do not fit)",
+                                     nullptr, dcpl.get(), path);
+  step(comm, [&] { write_attribute(json.get(), "capacity", static_cast<std::int64_t>(capacity), path); });
 }
 
 }  // namespace
@@ -216,8 +238,24 @@ void validate_plan(const plan::Plan& plan) {
   if (next != plan.rows) throw InternalError("plan: the units do not cover rows up to " + std::to_string(plan.rows));
 }
 
-void build_layout(hid_t file, const plan::Plan& plan, const JobIdentity& identity, int rank, int ranks, hid_t dxpl,
+void build_layout(const exec::Comm& comm, hid_t file, const plan::Plan& plan, const JobIdentity& identity, hid_t dxpl,
                   const std::string& path) {
+  step(comm, [&] { write_root_attributes(file, plan, identity, path); });
+  write_streams(comm, file, plan, dxpl, path);
+  {
+    const auto windows = step(comm, [&] { return make_group(file, "windows", path); });
+    const auto dcpl = dataset_creation(path, Fill::never);
+    for (const auto& field : analysis::fields_for(identity.analyses)) {
+      described_column(comm, windows.get(), field.name, file_type(field.kind), static_cast<hsize_t>(plan.rows),
+                       field.description, field_unit(field.name), dcpl.get(), path);
+    }
+  }
+  write_units(comm, file, plan, dxpl, path);
+  // Last, so that the objects before it sit at the same addresses whatever the rank count.
+  write_provenance_record(comm, file, path);
+}
+
+void write_root_attributes(hid_t file, const plan::Plan& plan, const JobIdentity& identity, const std::string& path) {
   const h5::Handle root(H5Gopen2(file, "/", H5P_DEFAULT), path, "opening /");
   write_attribute(root.get(), "tsweep_format", std::string(format_name), path);
   write_attribute(root.get(), "tsweep_format_version", format_version, path);
@@ -230,21 +268,19 @@ void build_layout(hid_t file, const plan::Plan& plan, const JobIdentity& identit
   write_attribute(root.get(), "store_streams", identity.store_streams, path);
   write_attribute(root.get(), "store_format_version", identity.store_format_version, path);
   write_attribute(root.get(), "plan_digest", plan::plan_digest(plan), path);
+}
 
-  write_streams(file, plan, rank, dxpl, path);
-  {
-    const auto windows = make_group(file, "windows", path);
-    const auto dcpl = dataset_creation(path, Fill::never);
-    for (const auto& field : analysis::fields_for(identity.analyses)) {
-      const auto column = create_column(windows.get(), field.name, file_type(field.kind),
-                                        static_cast<hsize_t>(plan.rows), dcpl.get(), path);
-      write_attribute(column.get(), "description", std::string(field.description), path);
-      if (const char* unit = field_unit(field.name)) write_attribute(column.get(), "unit", std::string(unit), path);
-    }
-  }
-  write_units(file, plan, rank, dxpl, path);
-  // Last, so that the objects before it sit at the same addresses whatever the rank count.
-  write_provenance_record(file, ranks, path);
+std::uint64_t estimated_bytes(const plan::Plan& plan, const analysis::Analyses& analyses, int ranks) {
+  std::uint64_t per_row = 0;
+  for (const auto& field : analysis::fields_for(analyses)) per_row += H5Tget_size(file_type(field.kind));
+  std::uint64_t names = 0;
+  for (const auto& s : plan.streams) names = std::max<std::uint64_t>(names, s.name.size());
+  const auto rows = static_cast<std::uint64_t>(plan.rows);
+  const auto units = static_cast<std::uint64_t>(plan.units.size());
+  const auto streams = static_cast<std::uint64_t>(plan.streams.size());
+  // Columns, unit table (stream, 4 int64 columns, committed), stream table, provenance, metadata.
+  return rows * per_row + units * (4 + 4 * 8 + 1) + streams * (names + 7 * 8) + provenance_capacity(ranks) +
+         (std::uint64_t{1} << 20);
 }
 
 OpenLayout open_layout(hid_t file, const plan::Plan& plan, const analysis::Analyses& analyses,

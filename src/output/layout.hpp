@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tsweep/analysis/window.hpp"
+#include "tsweep/exec/comm.hpp"
 #include "tsweep/output/results.hpp"
 #include "tsweep/plan/plan.hpp"
 #include "tsweep/store/h5.hpp"
@@ -33,11 +34,20 @@ hid_t memory_type(analysis::FieldKind kind);
 /// exactly once, each inside its stream's rows (the output places the plan fixes).
 void validate_plan(const plan::Plan& plan);
 
-/// Collective on the file's communicator: writes the root attributes, the
-/// stream and unit tables (from rank 0), and allocates every column, the
-/// committed-unit record and the provenance record. `ranks` sizes the provenance record.
-void build_layout(hid_t file, const plan::Plan& plan, const JobIdentity& identity, int rank, int ranks, hid_t dxpl,
+/// Collective on `comm`, the file's communicator: writes the root attributes,
+/// the stream and unit tables (from rank 0), and allocates every column, the
+/// committed-unit record and the provenance record (sized by the rank count).
+/// Ranks agree after every step that can fail on some of them, so a failure
+/// (a full disk) throws on every rank and leaves none in a collective.
+void build_layout(const exec::Comm& comm, hid_t file, const plan::Plan& plan, const JobIdentity& identity, hid_t dxpl,
                   const std::string& path);
+
+/// Rank-local metadata writes of the root attributes (called collectively by build_layout).
+void write_root_attributes(hid_t file, const plan::Plan& plan, const JobIdentity& identity, const std::string& path);
+
+/// About how many bytes a results file for `plan` takes once written
+/// (every column allocated in full, as build_layout does).
+std::uint64_t estimated_bytes(const plan::Plan& plan, const analysis::Analyses& analyses, int ranks);
 
 /// The datasets that epochs and provenance write, open.
 struct OpenLayout {

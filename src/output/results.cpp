@@ -1,9 +1,12 @@
 #include "tsweep/output/results.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <numeric>
@@ -59,9 +62,77 @@ void remove_file(const std::string& path) {
   if (ec) throw IoError(path, "cannot be removed: " + ec.message());
 }
 
+// True when `path` is a file that tsweep's results format made (root
+// attribute tsweep_format = "results"): the only kind --force replaces.
+bool is_results_file(const std::string& path) {
+  const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (id < 0) {
+    H5Eclear2(H5E_DEFAULT);
+    return false;
+  }
+  const h5::Handle file = h5::Handle::adopt(id);
+  try {
+    return detail::has_attribute(file.get(), "tsweep_format", path) &&
+           detail::read_string_attribute(file.get(), "tsweep_format", path) == detail::format_name;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+// Rank-local: a path that is (or links to) the run's store may never be
+// written, removed or replaced, whatever the flags.
+void refuse_store_path(const std::string& path, const std::string& store) {
+  std::error_code ec;
+  if (!store.empty() && fs::exists(path, ec) && fs::equivalent(path, store, ec)) {
+    throw ConfigError("output: " + path + " is the run's store " + store +
+                      "; choose another path for the results file");
+  }
+}
+
+void remove_results_file(const std::string& path) {
+  if (!is_results_file(path)) {
+    throw ConfigError(path +
+                      " exists and is not a tsweep results file; --force replaces only results files: "
+                      "move it away or choose another output");
+  }
+  remove_file(path);
+}
+
+std::string gib(std::uint64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f GiB", static_cast<double>(bytes) / static_cast<double>(1ULL << 30));
+  return text;
+}
+
+// Rank-local (rank 0): a results file is allocated in full when it is
+// created, so a plan that cannot fit is refused before anything is written
+// (a full disk or a file-size limit met halfway through leaves nothing good).
+void check_room(const std::string& path, std::uint64_t needed) {
+  fs::path dir = fs::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  std::uint64_t freed = 0;  // what --force would remove first
+  for (const std::string& p : {path, partial_name(path)}) {
+    std::error_code ec;
+    if (fs::is_regular_file(p, ec)) freed += fs::file_size(p, ec);
+  }
+  struct statvfs vfs {};
+  if (::statvfs(dir.c_str(), &vfs) == 0) {
+    const std::uint64_t available = static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize + freed;
+    if (needed > available) {
+      throw IoError(path, "the results need about " + gib(needed) + " but the file system of " + dir.string() +
+                              " has " + gib(available) + " free; free space, choose another output, or a wider window");
+    }
+  }
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && needed > limit.rlim_cur) {
+    throw IoError(path, "the results need about " + gib(needed) + ", more than this process's file size limit (" +
+                            gib(limit.rlim_cur) + ", ulimit -f)");
+  }
+}
+
 // Rank-local (rank 0): the output's directory must be writable, and an
 // existing result is only replaced when the user says so.
-void prepare_paths(const std::string& path, bool force) {
+void prepare_paths(const std::string& path, bool force, std::uint64_t needed) {
   fs::path dir = fs::path(path).parent_path();
   if (dir.empty()) dir = ".";
   std::error_code ec;
@@ -78,8 +149,10 @@ void prepare_paths(const std::string& path, bool force) {
     throw ConfigError(partial + " exists (an unfinished run); pass --resume to continue it or --force to start over");
   }
   if (!force && done) throw ConfigError(path + " exists; pass --force to overwrite it");
-  if (done) remove_file(path);
-  if (started) remove_file(partial);
+  check_room(path, needed);
+  if (done) remove_results_file(path);
+  if (started) remove_results_file(partial);
+  // A half-built file of an earlier run (it need not open yet).
   if (exists(creating_name(path))) remove_file(creating_name(path));
 }
 
@@ -106,6 +179,14 @@ void open_partial(State* m, exec::Comm comm, const std::string& path, const plan
   m->units = plan.units;
   const std::string& name = m->partial;
 
+  exec::agreed(m->comm, [&] {
+    // Opening for writing would write into whatever the file is: look first.
+    if (m->comm.is_root() && !is_results_file(name)) {
+      throw ConfigError(name +
+                        " is not a tsweep results file (empty, damaged or foreign); rerun without --resume "
+                        "and with --force to start over");
+    }
+  });
   m->file = exec::agreed(m->comm, [&] {
     const auto fapl = detail::parallel_access(m->comm.get(), name);
     return h5::Handle(H5Fopen(name.c_str(), H5F_ACC_RDWR, fapl.get()), name,
@@ -169,20 +250,29 @@ ResultsFile ResultsFile::create(const exec::Comm& comm, const std::string& path,
   const std::string creating = creating_name(path);
   exec::agreed(own, [&] {
     detail::validate_plan(plan);
-    if (own.is_root()) prepare_paths(path, force);
+    if (!own.is_root()) return;
+    check_output_path(path, identity.store_path);
+    prepare_paths(path, force, detail::estimated_bytes(plan, identity.analyses, own.size()));
   });
-  {
+  try {
     const auto fapl = detail::parallel_access(own.get(), creating);
     h5::Handle file = exec::agreed(own, [&] {
       return h5::Handle(H5Fcreate(creating.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), creating,
                         "cannot create the results file");
     });
-    exec::agreed(own, [&] {
-      const auto dxpl = detail::collective_transfer(creating);
-      detail::build_layout(file.get(), plan, identity, own.rank(), own.size(), dxpl.get(), creating);
-      h5::check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), creating, "flushing the new results file");
-    });
+    const auto dxpl = exec::agreed(own, [&] { return detail::collective_transfer(creating); });
+    detail::build_layout(own, file.get(), plan, identity, dxpl.get(), creating);
+    exec::agreed(own,
+                 [&] { h5::check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), creating, "flushing the new results file"); });
     exec::agreed(own, [&] { file.close(creating); });
+  } catch (...) {
+    // Every rank is here (the failure was agreed) and has closed the file:
+    // leave nothing behind, least of all a huge sparse file of a plan that failed.
+    if (own.is_root() && exists(creating)) {
+      std::error_code ec;
+      fs::remove(creating, ec);
+    }
+    throw;
   }
   exec::agreed(own, [&] {
     if (!own.is_root()) return;
@@ -195,13 +285,18 @@ ResultsFile ResultsFile::create(const exec::Comm& comm, const std::string& path,
   return ResultsFile(std::move(impl));
 }
 
-ResultsState results_state(const exec::Comm& comm, const std::string& path) {
+void check_output_path(const std::string& path, const std::string& store) {
+  for (const std::string& p : {path, partial_name(path), creating_name(path)}) refuse_store_path(p, store);
+}
+
+ResultsState results_state(const exec::Comm& comm, const std::string& path, const std::string& store) {
   int state = 0;
   exec::agreed(comm, [&] {
     if (comm.is_root()) {
-      state = exists(path) ? static_cast<int>(ResultsState::complete)
+      check_output_path(path, store);
+      state = exists(path)                 ? static_cast<int>(ResultsState::complete)
               : exists(partial_name(path)) ? static_cast<int>(ResultsState::partial)
-                                          : static_cast<int>(ResultsState::none);
+                                           : static_cast<int>(ResultsState::none);
     }
   });
   exec::check_mpi(MPI_Bcast(&state, 1, MPI_INT, 0, comm.get()), "MPI_Bcast(results state)");
@@ -214,7 +309,9 @@ ResultsFile ResultsFile::resume(const exec::Comm& comm, const std::string& path,
   exec::Comm own = exec::Comm::duplicate(comm.get());
   exec::agreed(own, [&] {
     detail::validate_plan(plan);
-    if (!own.is_root() || exists(partial_name(path))) return;
+    if (!own.is_root()) return;
+    check_output_path(path, identity.store_path);
+    if (exists(partial_name(path))) return;
     if (exists(path)) {
       throw ConfigError(path +
                         " is already complete, there is nothing to resume; rerun without --resume and with "

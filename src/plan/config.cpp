@@ -25,6 +25,7 @@ const std::vector<std::pair<std::string, std::string>>& config_keys() {
       {"analyses", "list of analyses: stats, quality (default: both)"},
       {"assignment", "static (cost-balanced) or dynamic (shared counter, largest units first); default dynamic"},
       {"unit_samples", "target samples per unit of work (default 4000000)"},
+      {"max_rows", "most window rows the job may make (default 1000000000): refuses a window far too small for the time range"},
       {"checkpoint_interval", "time between committed epochs, with a unit (default 30s)"},
       {"threads", "threads per rank (default: see the launch report's sources)"},
       {"on_corrupt", "flag (count corrupt blocks and go on, default) or fail (stop with an error)"},
@@ -159,6 +160,8 @@ std::string resolve(const std::string& path, const fs::path& base) {
 JobConfig load_config(const std::string& path, const std::vector<std::string>& overrides) {
   YAML::Node root;
   try {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) throw ConfigError(path + ": is a directory, not a config file");
     std::ifstream in(path);
     if (!in) throw IoError(path, "cannot open the config file");
     root = YAML::Load(in);
@@ -222,6 +225,7 @@ JobConfig load_config(const std::string& path, const std::vector<std::string>& o
     c.assignment = r.choice<Assignment>("assignment", a, {{"static", Assignment::static_cost}, {"dynamic", Assignment::dynamic}});
   }
   if (auto u = root["unit_samples"]) c.unit_samples = r.integer("unit_samples", u, 1, std::int64_t{1} << 40);
+  if (auto m = root["max_rows"]) c.max_rows = r.integer("max_rows", m, 1, INT64_MAX);
   if (auto ci = root["checkpoint_interval"]) c.checkpoint_ns = r.duration("checkpoint_interval", ci);
   if (auto p = root["progress_interval"]) c.progress_ns = r.duration("progress_interval", p);
   if (auto t = root["threads"]) c.threads = static_cast<int>(r.integer("threads", t, 1, 4096));
@@ -266,6 +270,7 @@ std::string JobConfig::to_yaml() const {
   out << YAML::Key << "assignment" << YAML::Value << (assignment == Assignment::dynamic ? "dynamic" : "static");
   out << YAML::Key << "checkpoint_interval" << YAML::Value << format_duration(checkpoint_ns);
   out << YAML::Key << "progress_interval" << YAML::Value << format_duration(progress_ns);
+  out << YAML::Key << "max_rows" << YAML::Value << max_rows;
   if (threads) out << YAML::Key << "threads" << YAML::Value << *threads;
   out << YAML::EndMap;
   return out.c_str();

@@ -13,6 +13,8 @@
 
 namespace tsweep::plan {
 
+__extension__ typedef __int128 Int128;
+
 namespace {
 
 struct Matcher {
@@ -68,9 +70,10 @@ std::int64_t Plan::unit_end(const Unit& u) const {
 }
 
 Plan make_plan(const std::vector<StreamSummary>& streams, const Selection& selection, std::int64_t window_ns,
-               std::int64_t target_unit_samples, const std::string& store_path) {
+               std::int64_t target_unit_samples, const std::string& store_path, std::int64_t max_rows) {
   if (window_ns <= 0) throw ConfigError("window: expected a positive duration");
   if (target_unit_samples <= 0) throw ConfigError("unit_samples: expected a positive number of samples");
+  if (max_rows <= 0) throw ConfigError("max_rows: expected a positive number of rows");
   if (selection.start_ns >= selection.end_ns) throw ConfigError("time_range: start must be before end");
 
   std::vector<const StreamSummary*> ordered;
@@ -82,6 +85,10 @@ Plan make_plan(const std::vector<StreamSummary>& streams, const Selection& selec
   Plan plan;
   plan.window_ns = window_ns;
   std::size_t selected = 0;
+  // First the streams and their rows alone (arithmetic, nothing per window),
+  // so that an oversized plan is refused before any unit is made.
+  std::vector<const StreamSummary*> planned;
+  Int128 total_rows = 0;
   for (const StreamSummary* s : ordered) {
     if (!match(s->name)) continue;
     ++selected;
@@ -97,26 +104,11 @@ Plan make_plan(const std::vector<StreamSummary>& streams, const Selection& selec
     ps.end_ns = end;
     ps.first_window = floor_div(begin, window_ns);
     ps.windows = floor_div(end - 1, window_ns) - ps.first_window + 1;
-    ps.row = plan.rows;
-    plan.rows += ps.windows;
-
-    const double per_window = samples_per_window(*s, window_ns);
-    const auto per_unit = static_cast<std::int64_t>(std::clamp(
-        std::floor(static_cast<double>(target_unit_samples) / std::max(per_window, 1e-9)), 1.0, 1e15));
-    const auto index = static_cast<std::int32_t>(plan.streams.size());
-    for (std::int64_t w = 0; w < ps.windows; w += per_unit) {
-      Unit u;
-      u.id = static_cast<std::int64_t>(plan.units.size());
-      u.stream = index;
-      u.first_window = ps.first_window + w;
-      u.windows = std::min(per_unit, ps.windows - w);
-      u.row = ps.row + w;
-      u.cost = std::max<std::int64_t>(1, std::llround(per_window * static_cast<double>(u.windows)));
-      plan.units.push_back(u);
-    }
+    ps.row = static_cast<std::int64_t>(std::min<Int128>(total_rows, INT64_MAX));
+    total_rows += ps.windows;
     plan.streams.push_back(std::move(ps));
+    planned.push_back(s);
   }
-
   for (std::size_t i = 0; i < match.globs.size(); ++i) {
     if (!match.glob_hit[i]) {
       throw ConfigError("streams: pattern '" + match.globs[i] + "' matches no stream in " + store_path);
@@ -128,6 +120,50 @@ Plan make_plan(const std::vector<StreamSummary>& streams, const Selection& selec
     }
   }
   if (selected == 0) throw ConfigError(store_path + " has no streams to analyse");
+  if (total_rows > max_rows) {
+    const std::string rows = total_rows > INT64_MAX ? "more than " + std::to_string(INT64_MAX)
+                                                    : std::to_string(static_cast<std::int64_t>(total_rows));
+    throw ConfigError("window: " + format_duration(window_ns) + " makes " + rows + " window rows over the " +
+                      std::to_string(plan.streams.size()) + " selected streams of " + store_path +
+                      ", more than max_rows = " + std::to_string(max_rows) +
+                      "; choose a wider window or a narrower time_range, or raise max_rows");
+  }
+  plan.rows = static_cast<std::int64_t>(total_rows);
+
+  std::vector<std::int64_t> per_unit(planned.size());
+  Int128 total_units = 0;
+  for (std::size_t i = 0; i < planned.size(); ++i) {
+    const double per_window = samples_per_window(*planned[i], window_ns);
+    per_unit[i] = static_cast<std::int64_t>(
+        std::clamp(std::floor(static_cast<double>(target_unit_samples) / std::max(per_window, 1e-9)), 1.0,
+                   static_cast<double>(kMaxUnitWindows)));
+    total_units += (plan.streams[i].windows + per_unit[i] - 1) / per_unit[i];
+  }
+  // The unit table is held by every rank: a raised max_rows must not turn into an exhausted memory.
+  if (total_units > kMaxUnits) {
+    throw ConfigError("window: " + format_duration(window_ns) + " over the selected streams of " + store_path +
+                      " makes " + std::to_string(static_cast<std::int64_t>(total_units)) +
+                      " units of work, more than " + std::to_string(kMaxUnits) +
+                      "; choose a wider window or a narrower time_range");
+  }
+  plan.units.reserve(static_cast<std::size_t>(total_units));
+
+  for (std::size_t i = 0; i < planned.size(); ++i) {
+    const PlannedStream& ps = plan.streams[i];
+    const double per_window = samples_per_window(*planned[i], window_ns);
+    const auto index = static_cast<std::int32_t>(i);
+    for (std::int64_t w = 0; w < ps.windows; w += per_unit[i]) {
+      Unit u;
+      u.id = static_cast<std::int64_t>(plan.units.size());
+      u.stream = index;
+      u.first_window = ps.first_window + w;
+      u.windows = std::min(per_unit[i], ps.windows - w);
+      u.row = ps.row + w;
+      u.cost = std::max<std::int64_t>(1, std::llround(per_window * static_cast<double>(u.windows)));
+      plan.units.push_back(u);
+    }
+  }
+
   if (plan.streams.empty()) {
     throw ConfigError("time_range: none of the " + std::to_string(selected) + " selected stream(s) of " + store_path +
                       " has samples in the time range");

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 
 #include "detail/probe.hpp"
@@ -16,6 +17,8 @@
 #include "tsweep/store/import/edf.hpp"
 #include "tsweep/store/import/mseed.hpp"
 #include "tsweep/store/import/wfdb.hpp"
+#include "tsweep/core/time.hpp"
+#include "tsweep/store/reader.hpp"
 #include "tsweep/store/writer.hpp"
 
 namespace tsweep::store {
@@ -131,6 +134,56 @@ return out;
 
 }  // namespace tsweep::store
 
+namespace {
+
+// Earliest and latest sample time of a series; nullopt when it is empty.
+std::optional<std::pair<std::int64_t, std::int64_t>> series_span(const Series& series) {
+  if (series.count() == 0) return std::nullopt;
+  if (!series.times.empty()) {
+    const auto [lo, hi] = std::minmax_element(series.times.begin(), series.times.end());
+    return std::make_pair(*lo, *hi);
+  }
+  std::int64_t lo = INT64_MAX;
+  std::int64_t hi = INT64_MIN;
+  for (const auto& seg : series.segments) {
+    if (seg.count == 0) continue;
+    lo = std::min(lo, seg.first_ns);
+    hi = std::max(hi, codec::sample_time(seg.first_ns, series.rate_nhz, seg.count - 1));
+  }
+  if (lo > hi) return std::nullopt;
+  return std::make_pair(lo, hi);
+}
+
+// Samples of one stream never overlap in time: a file ingested twice (or two
+// recordings of one signal that overlap) would otherwise count its samples
+// twice. New data may fill a gap or extend a stream, never cover committed
+// samples. Throws ConfigError naming the stream, the store and the input.
+void refuse_overlaps(const std::string& store, const std::vector<import::ImportedFile>& files) {
+  const Reader reader = Reader::open(store);
+  for (const auto& f : files) {
+    for (const auto& s : f.signals) {
+      const auto id = reader.find_stream(s.spec.name);
+      const auto span = series_span(s.series);
+      // A stream of another kind is refused with its own message when written.
+      if (!id || !span || !same_signal(reader.stream(*id).spec(), s.spec)) continue;
+      const auto hit = reader.blocks(*id, span->first, span->second + 1);
+      if (hit.empty()) continue;
+      std::int64_t lo = INT64_MAX;
+      std::int64_t hi = INT64_MIN;
+      for (const auto& b : hit) {
+        lo = std::min(lo, b.first_ns);
+        hi = std::max(hi, b.last_ns);
+      }
+      throw ConfigError(store + ": stream '" + s.spec.name + "' already holds samples from " +
+                        format_iso8601(std::max(lo, span->first)) + " to " +
+                        format_iso8601(std::min(hi, span->second)) + " that " + f.path +
+                        " gives again (ingested twice?); samples of a stream may not overlap in time");
+    }
+  }
+}
+
+}  // namespace
+
 InputFormat parse_input_format(std::string_view name) {
   if (name == "auto") return InputFormat::automatic;
   if (name == "wfdb") return InputFormat::wfdb;
@@ -212,6 +265,7 @@ IngestReport ingest(const std::string& store, const std::vector<std::string>& in
   const auto t1 = Clock::now();
   std::error_code ec;
   report.created_store = !fs::exists(store, ec);
+  if (!report.created_store) refuse_overlaps(store, files);
   const std::string target = report.created_store ? store + ".partial-" + detail::random_uuid().substr(0, 8) : store;
   try {
     Writer w = report.created_store ? Writer::create(target) : Writer::open(store);

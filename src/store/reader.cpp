@@ -101,30 +101,56 @@ Reader::Reader(Reader&&) noexcept = default;
 Reader& Reader::operator=(Reader&&) noexcept = default;
 Reader::~Reader() = default;
 
+namespace {
+
+// Metadata read attempts under SWMR. HDF5 retries a checksum mismatch with a
+// sleep that doubles each time (1 ns, 2 ns, ...); its default of 100 turns one
+// damaged byte into a hang. 28 attempts sleep at most about 0.27 s in all,
+// far longer than a live writer takes to rewrite a piece of metadata.
+constexpr unsigned kSwmrReadAttempts = 28;
+
+// How a store is to be opened, decided from its superblock before HDF5 sees it.
+enum class OpenAs : int { plain = 0, swmr = 1 };
+
+// The one-line reason a store marked open by a non-SWMR writer cannot be read.
+[[noreturn]] void refuse_held_store(const std::string& path) {
+  if (detail::writer_alive(path)) {
+    throw IoError(path, "is open in a writer that is not in SWMR mode; read it once that writer has finished");
+  }
+  throw IoError(path, "was left open by a writer that did not close it (killed?); run 'tsweep recover " + path +
+                          "' to keep its committed data and clear the mark");
+}
+
+OpenAs choose_open(const std::string& path, SwmrMode mode) {
+  if (mode == SwmrMode::on) return OpenAs::swmr;
+  const detail::SuperblockStatus status = detail::superblock_status(path);
+  if (mode == SwmrMode::off || !status.marked_open()) return OpenAs::plain;
+  if (!status.swmr_writer()) refuse_held_store(path);
+  return OpenAs::swmr;
+}
+
+h5::Handle open_file(const std::string& path, OpenAs how) {
+  const h5::Handle fapl = detail::serial_fapl(path);
+  unsigned flags = H5F_ACC_RDONLY;
+  if (how == OpenAs::swmr) {
+    flags |= H5F_ACC_SWMR_READ;
+    h5::check(H5Pset_metadata_read_attempts(fapl.get(), kSwmrReadAttempts), path, "setting SWMR read attempts");
+  }
+  const hid_t id = H5Fopen(path.c_str(), flags, fapl.get());
+  if (id < 0) throw IoError(path, "cannot open the store (" + h5::error_stack_text() + ")");
+  return h5::Handle::adopt(id);
+}
+
+}  // namespace
+
 Reader Reader::open(const std::string& path, const ReaderOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->options = options;
   detail::check_is_hdf5(path);
-  const h5::Handle fapl = detail::serial_fapl(path);
-  hid_t id = -1;
-  std::string why;
-  if (options.swmr != SwmrMode::on) {
-    id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get());
-    if (id < 0) why = h5::error_stack_text();
-  }
-  if (id < 0 && options.swmr != SwmrMode::off) {
-    id = H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, fapl.get());
-    if (id >= 0) {
-      impl->swmr = true;
-    } else if (why.empty()) {
-      why = h5::error_stack_text();
-    } else {
-      H5Eclear2(H5E_DEFAULT);
-    }
-  }
-  if (id < 0) throw IoError(path, "cannot open the store (" + why + ")");
-  impl->objects.file = h5::Handle::adopt(id);
+  const OpenAs how = choose_open(path, options.swmr);
+  impl->swmr = how == OpenAs::swmr;
+  impl->objects.file = open_file(path, how);
   detail::open_layout(impl->objects, path, options.data_cache_bytes);
   impl->uuid = detail::read_uuid(impl->objects.file.get(), path);
   impl->set_streams(impl->read_stream_rows());
@@ -134,18 +160,23 @@ Reader Reader::open(const std::string& path, const ReaderOptions& options) {
 }
 
 Reader Reader::open(const exec::Comm& comm, const std::string& path, const ReaderOptions& options) {
-  if (options.swmr == SwmrMode::on) {
-    throw ConfigError(path + ": SWMR reading is serial only (HDF5 needs the sec2 driver for it)");
-  }
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->options = options;
   impl->parallel = true;
-  // Rank 0 looks at the file first, so a missing or foreign file fails on every rank alike.
-  exec::agreed(comm, [&] {
-    if (comm.is_root()) detail::check_is_hdf5(path);
+  // Rank 0 looks at the file first, so a missing, foreign or held file fails on every rank alike.
+  int how = exec::agreed(comm, [&] {
+    if (!comm.is_root()) return 0;
+    detail::check_is_hdf5(path);
+    return static_cast<int>(choose_open(path, options.swmr));
   });
+  exec::check_mpi(MPI_Bcast(&how, 1, MPI_INT, 0, comm.get()), "broadcasting how to open the store");
+  // A store a SWMR writer is appending to (or was, when it died) can only be
+  // read through the sec2 driver with SWMR reading: every rank opens it so.
+  // Reads are independent anyway; only the open differs.
+  impl->swmr = how == static_cast<int>(OpenAs::swmr);
   h5::Handle file = exec::agreed(comm, [&] {
+    if (impl->swmr) return open_file(path, OpenAs::swmr);
     h5::init_library();
     h5::Handle fapl(H5Pcreate(H5P_FILE_ACCESS), path, "creating a file access property list");
     h5::check(H5Pset_fapl_mpio(fapl.get(), comm.get(), MPI_INFO_NULL), path, "choosing the MPI-IO driver");
@@ -172,7 +203,11 @@ Reader Reader::open(const exec::Comm& comm, const std::string& path, const Reade
     exec::check_mpi(MPI_Bcast(bytes + at, piece, MPI_BYTE, 0, comm.get()), "broadcasting the stream table");
     at += static_cast<std::size_t>(piece);
   }
-  exec::agreed(comm, [&] { impl->set_streams(rows); });
+  exec::agreed(comm, [&] {
+    impl->set_streams(rows);
+    // Every rank sees what rank 0's stream rows point at (flushed before them).
+    if (impl->swmr) impl->refresh_objects();
+  });
   return Reader(std::move(impl));
 }
 

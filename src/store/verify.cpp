@@ -226,7 +226,7 @@ VerifyReport verify_store(const std::string& path, const VerifyOptions& options)
 VerifyReport verify_store(const exec::Comm& comm, const std::string& path, const VerifyOptions& options) {
   const auto t0 = Clock::now();
   ReaderOptions ro;
-  ro.swmr = options.swmr == SwmrMode::on ? SwmrMode::on : SwmrMode::off;
+  ro.swmr = options.swmr;
   const Reader reader = Reader::open(comm, path, ro);
   VerifyReport report;
   fill_report(report, reader);

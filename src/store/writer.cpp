@@ -22,6 +22,7 @@ using detail::StreamRow;
 struct Writer::Impl {
   std::string path;
   WriterOptions options;
+  detail::WriterLock lock;  // declared before objects: released after the file is closed
   detail::StoreObjects objects;
   std::string uuid;
 
@@ -61,8 +62,8 @@ void Writer::Impl::load() {
   for (const auto& row : rows) {
     if (row.gen != row.gen_check) throw IoError(path, "stream row " + std::to_string(row.id) + " is torn");
     streams.push_back(detail::to_info(row));
-    by_name.emplace(streams.back().name, row.id);
-    gen = std::max(gen, row.gen);
+    by_name.emplace(streams.back().name, std::int64_t{row.id});
+    gen = std::max<std::int64_t>(gen, std::int64_t{row.gen});  // a copy: packed rows are misaligned
     committed_blocks += row.block_count;
   }
   committed_streams = n;
@@ -114,6 +115,7 @@ Writer Writer::create(const std::string& path, const WriterOptions& options) {
   const h5::Handle fapl = detail::serial_fapl(path);
   impl->objects.file =
       h5::Handle(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.get()), path, "cannot create the store");
+  impl->lock = detail::WriterLock(path);
   detail::create_layout(impl->objects, path, impl->uuid, options.data_chunk_bytes);
   if (options.swmr) {
     h5::check(H5Fstart_swmr_write(impl->objects.file.get()), path, "starting SWMR write mode");
@@ -127,15 +129,17 @@ Writer Writer::open(const std::string& path, const WriterOptions& options) {
   impl->options = options;
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw IoError(path, "does not exist");
+  detail::check_is_hdf5(path);
+  if (detail::superblock_status(path).marked_open()) {
+    if (detail::writer_alive(path)) throw IoError(path, "another process is writing this store; one writer at a time");
+    throw IoError(path, "was left open by a writer that did not close it (killed?); run 'tsweep recover " + path +
+                            "' to keep its committed data and clear the mark, then append again");
+  }
+  impl->lock = detail::WriterLock(path);
   const h5::Handle fapl = detail::serial_fapl(path);
   const unsigned flags = H5F_ACC_RDWR | (options.swmr ? H5F_ACC_SWMR_WRITE : 0u);
   const hid_t id = H5Fopen(path.c_str(), flags, fapl.get());
-  if (id < 0) {
-    const std::string why = h5::error_stack_text();
-    if (!detail::looks_like_hdf5(path)) throw IoError(path, "is not an HDF5 file (a tsweep store)");
-    throw IoError(path, "cannot open the store for appending (" + why +
-                            "); if a writer was killed, 'h5clear -s' clears the file's open-for-write mark");
-  }
+  if (id < 0) throw IoError(path, "cannot open the store for appending (" + h5::error_stack_text() + ")");
   impl->objects.file = h5::Handle::adopt(id);
   detail::open_layout(impl->objects, path, 0);
   impl->uuid = detail::read_uuid(impl->objects.file.get(), path);

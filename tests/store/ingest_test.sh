@@ -51,17 +51,28 @@ names = [n.decode() for n in f["streams"]["name"]]
 assert "100/MLII" in names and f["blocks/index"].shape[0] == sum(f["streams"]["block_count"])
 PY
 
-# Appending to an existing store: new streams, and more blocks for a stream it has.
+# Appending to an existing store: new streams, and more blocks for a stream it
+# has; the same record a second time is refused (its samples would count twice).
 A="$WORK/append.h5"
 run first 120 "$TSWEEP" ingest "$A" "$D/wfdb/100_3chan.hea"
 expect_rc first 0
-run second 120 "$TSWEEP" ingest "$A" "$D/mseed/testdata-3channel-signal.mseed2" "$D/wfdb/100_3chan.hea" --json
+run twice 120 "$TSWEEP" ingest "$A" "$D/mseed/testdata-3channel-signal.mseed2" "$D/wfdb/100_3chan.hea" --json
+expect_rc twice 2
+expect_in twice "$ERR" "ingested twice?"
+expect_in twice "$ERR" "100_3chan/"
+run second 120 "$TSWEEP" ingest "$A" "$D/mseed/testdata-3channel-signal.mseed2" --json
 expect_rc second 0
+# The same record shifted past its end (a later recording of the same signals) appends.
+mkdir -p "$WORK/later"
+sed '1s/$/ 0:00:10/' "$D/wfdb/100_3chan.hea" > "$WORK/later/100_3chan.hea"
+cp "$D/wfdb/100_3chan.dat" "$WORK/later/"
+run later 120 "$TSWEEP" ingest "$A" "$WORK/later/100_3chan.hea" --json
+expect_rc later 0
 run append_stats 120 "$TSWEEP" inspect "$A" --stats --json
 "$PYTHON" - "$WORK/append_stats.out" <<'PY' && pass "appended to existing streams" || fail "append"
 import json, sys
 s = {x["name"]: x for x in json.load(open(sys.argv[1]))["streams"]}
-assert len(s) == 6 and s["100_3chan/I"]["samples"] == 2 * 999 and s["100_3chan/I"]["runs"] == 2
+assert len(s) == 6 and s["100_3chan/I"]["samples"] == 2 * 999 and s["100_3chan/I"]["runs"] == 2, s["100_3chan/I"]
 assert s["IU.COLA.00.LHZ"]["samples"] == 4200
 PY
 

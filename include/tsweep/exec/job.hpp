@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "tsweep/core/fault.hpp"
 #include "tsweep/exec/block_source.hpp"
 #include "tsweep/exec/comm.hpp"
 #include "tsweep/exec/launch.hpp"
@@ -46,8 +47,8 @@ struct JobSummary {
 /// throws together.
 JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& options, const Launch& launch);
 
-/// Test hook: TSWEEP_INJECT_FAULT="POINT:RANK" makes rank RANK fail at POINT
-/// (open, unit, epoch), to prove that a failure on one rank stops every rank.
-void maybe_inject_fault(const char* point, int rank);
+/// Test hook (tsweep/core/fault.hpp): TSWEEP_INJECT_FAULT="POINT:RANK" makes
+/// rank RANK fail at POINT, to prove that a failure on one rank stops every rank.
+using tsweep::maybe_inject_fault;
 
 }  // namespace tsweep::exec

@@ -7,6 +7,13 @@
 
 namespace tsweep::exec {
 
+/// Registers `fn` to run when the Session ends, just before MPI_Finalize, in
+/// reverse order of registration (once each, however often registered). The
+/// I/O layers use it to close every library handle while MPI still works: an
+/// HDF5 file left open on an error path must not be closed by HDF5's own
+/// MPI_Finalize hook, which crashes in Open MPI.
+void before_finalize(void (*fn)());
+
 class Session {
  public:
   /// Initialises MPI with MPI_THREAD_FUNNELED (only the main thread calls MPI;

@@ -44,8 +44,15 @@ struct EpochReport {
 /// What a results path holds: nothing, an unfinished run (`<path>.partial`), or a finished file.
 enum class ResultsState { none, partial, complete };
 
-/// Collective on `comm`: rank 0 looks at `path` and every rank learns what it found.
-ResultsState results_state(const exec::Comm& comm, const std::string& path);
+/// Collective on `comm`: rank 0 looks at `path` and every rank learns what it
+/// found. Throws ConfigError on every rank when `path` (or its `.partial`) is
+/// the store `store` itself.
+ResultsState results_state(const exec::Comm& comm, const std::string& path, const std::string& store = {});
+
+/// Rank-local: throws ConfigError when the results file `path`, its
+/// `.partial` or its `.creating` name is the file `store` (same inode, through
+/// any link): no flag lets a run write, replace or remove its own input.
+void check_output_path(const std::string& path, const std::string& store);
 
 class ResultsFile {
  public:
@@ -53,7 +60,8 @@ class ResultsFile {
   /// dataset allocated for `plan` (so epoch writes never change metadata and a
   /// kill at any moment leaves a file that resumes). Throws ConfigError (exit 2)
   /// if `<path>` or `<path>.partial` exists and `force` is false (with `force`
-  /// both are removed first), IoError (exit 2) if the directory is missing or
+  /// both are removed first, and only if they are tsweep results files), if
+  /// any of them is the job's store, IoError (exit 2) if the directory is missing or
   /// not writable or the file cannot be created, InternalError if the plan's
   /// units do not cover its rows exactly once. Every rank throws, or none
   /// (see exec::agree).

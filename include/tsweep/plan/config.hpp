@@ -25,6 +25,7 @@ struct JobConfig {
   bool quality = true;
   Assignment assignment = Assignment::dynamic;
   std::int64_t unit_samples = 4'000'000;
+  std::int64_t max_rows = kDefaultMaxRows;  ///< guard on the plan's size (not part of results_key)
   std::int64_t checkpoint_ns = 30'000'000'000;
   std::optional<int> threads;
   OnCorrupt on_corrupt = OnCorrupt::flag;

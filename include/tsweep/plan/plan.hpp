@@ -60,11 +60,28 @@ struct Plan {
   [[nodiscard]] std::int64_t unit_end(const Unit& u) const;
 };
 
+/// Most window rows a plan may have unless the config says otherwise: a
+/// window far too small for its time range (1 us over a day of 8 streams
+/// makes 7·10^11 rows, terabytes of results) is refused before anything is
+/// allocated or created.
+inline constexpr std::int64_t kDefaultMaxRows = 1'000'000'000;
+
+/// Most windows in one unit: a unit's rows are held in memory until its
+/// epoch is written, so units of many cheap windows are cut at this length.
+inline constexpr std::int64_t kMaxUnitWindows = std::int64_t{1} << 16;
+
+/// Most units of work in a plan: every rank holds the unit table (about 50
+/// bytes a unit), so a plan that would need more is refused.
+inline constexpr std::int64_t kMaxUnits = std::int64_t{1} << 24;
+
 /// Builds the plan. `target_unit_samples` sizes units by estimated samples
-/// (a unit never splits a window). Throws ConfigError naming `store_path` when
-/// a pattern matches no stream, or the selection is empty.
+/// (a unit never splits a window, and holds at most kMaxUnitWindows). Throws
+/// ConfigError naming `store_path` when a pattern matches no stream, or the
+/// selection is empty, and naming the window when the plan would have more
+/// than `max_rows` rows (checked before any unit is made).
 Plan make_plan(const std::vector<StreamSummary>& streams, const Selection& selection, std::int64_t window_ns,
-               std::int64_t target_unit_samples, const std::string& store_path);
+               std::int64_t target_unit_samples, const std::string& store_path,
+               std::int64_t max_rows = kDefaultMaxRows);
 
 /// A digest of everything in the plan (64-bit, stable across platforms), recorded in the results file.
 std::uint64_t plan_digest(const Plan& plan);

@@ -5,6 +5,8 @@
 
 #include <hdf5.h>
 
+#include "tsweep/store/library.hpp"
+
 #include <string>
 #include <utility>
 
@@ -25,6 +27,9 @@ void check(herr_t status, const std::string& path, const std::string& what);
 namespace detail {
 /// Closes any kind of id (file, group, dataset, ...) with the matching H5?close; logs a failure.
 void close_id(hid_t id) noexcept;
+/// Logs a failed close of `id` (at debug level while an exception unwinds)
+/// and, for a file, remembers it: see start_before_mpi().
+void note_failed_close(hid_t id, const std::string& why) noexcept;
 }  // namespace detail
 
 /// A move-only owned HDF5 id. Destruction never throws; `close()` does, for

@@ -29,8 +29,9 @@ namespace tsweep::store {
 
 /// Whether to open for SWMR reading (a store another process is appending to).
 enum class SwmrMode {
-  automatic,  ///< plain read; if the file is open in a writer, SWMR read
-  on,         ///< always SWMR read (sec2 driver; not with a communicator)
+  automatic,  ///< plain read; SWMR read (sec2 driver, every rank) when the superblock says a SWMR
+              ///< writer has the file open or died holding it; refused when a non-SWMR writer holds it
+  on,         ///< always SWMR read (sec2 driver, on every rank)
   off,        ///< never
 };
 

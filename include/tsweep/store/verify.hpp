@@ -32,7 +32,7 @@ struct BadBlock {
 
 struct VerifyOptions {
   int threads = 1;
-  SwmrMode swmr = SwmrMode::automatic;              ///< serial verify only
+  SwmrMode swmr = SwmrMode::automatic;
   bool decode = true;                               ///< decode every block, not only checksum it
   std::size_t batch_bytes = std::size_t{32} << 20;  ///< bytes read per batch and rank
 };

@@ -103,18 +103,6 @@ bool progress_wanted(ProgressMode mode) {
 
 }  // namespace
 
-void maybe_inject_fault(const char* point, int rank) {
-  const char* spec = std::getenv("TSWEEP_INJECT_FAULT");
-  if (!spec) return;
-  const std::string s(spec);
-  const auto colon = s.find(':');
-  if (colon == std::string::npos) return;
-  if (s.substr(0, colon) == point && s.substr(colon + 1) == std::to_string(rank)) {
-    throw InternalError(std::string("fault injected at '") + point + "' on rank " + std::to_string(rank) +
-                        " (TSWEEP_INJECT_FAULT)");
-  }
-}
-
 std::string JobSummary::json() const {
   return nlohmann::json{{"output", output},
                         {"units", units},
@@ -143,7 +131,8 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
     maybe_inject_fault("open", world.rank());
     std::vector<plan::StreamSummary> summaries;
     for (const auto& s : source.streams()) summaries.push_back(s.summary);
-    return plan::make_plan(summaries, config.selection, config.window_ns, config.unit_samples, source.name());
+    return plan::make_plan(summaries, config.selection, config.window_ns, config.unit_samples, source.name(),
+                           config.max_rows);
   });
   const std::uint64_t digest = plan::plan_digest(plan);
   std::uint64_t lo = digest, hi = digest;
@@ -157,7 +146,7 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
   const output::JobIdentity identity = identity_of(source, config);
   // --resume continues a partial result, starts one where a kill left none,
   // and leaves a finished one alone: a requeued batch job can always pass it.
-  const output::ResultsState state = options.resume ? output::results_state(world, config.output) : output::ResultsState::none;
+  const output::ResultsState state = options.resume ? output::results_state(world, config.output, config.store) : output::ResultsState::none;
   JobSummary summary;
   summary.units = static_cast<std::int64_t>(plan.units.size());
   summary.rows = plan.rows;
