@@ -1,13 +1,18 @@
 // Importers against files made here: EDF+ and BDF+ written with EDFlib
 // (negative gain, non-integer and per-signal rates, sub-second start,
-// annotations, 24-bit values), CSV variants, and damaged files.
+// annotations, 24-bit values), CSV variants, and damaged files; and against
+// the real miniSEED file in the shared sample data (record times), checked
+// with a small header reader written here from the SEED manual.
 
 #include <edflib.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
 
 #include "store_test_util.hpp"
 #include "tsweep/core/error.hpp"
@@ -20,6 +25,27 @@ namespace tsweep::store::import {
 namespace {
 
 using test::TempDir;
+namespace fs = std::filesystem;
+__extension__ typedef __int128 Int128;
+
+const fs::path kShared = fs::path(TSWEEP_SHARED_DATA);
+
+std::vector<unsigned char> file_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Every sample time an imported regular series implies: segment start + floor(i * 10^18 / rate).
+std::vector<std::int64_t> sample_times(const Series& s) {
+  std::vector<std::int64_t> out;
+  for (const auto& seg : s.segments) {
+    for (std::int64_t i = 0; i < seg.count; ++i) {
+      out.push_back(seg.first_ns +
+                    static_cast<std::int64_t>(static_cast<Int128>(i) * 1'000'000'000'000'000'000 / s.rate_nhz));
+    }
+  }
+  return out;
+}
 
 // An EDF+ (or BDF+) file: signal 0 at 10 samples per 3 s record (3.33 Hz) with
 // a negative gain, signal 1 at 750 per record (250 Hz); `records` records.
@@ -162,6 +188,98 @@ TEST(StoreImportMseed, ForeignFileIsAnIoError) {
   TempDir dir;
   std::ofstream(dir.file("x.mseed")) << std::string(1024, 'x');
   EXPECT_THROW(read_mseed(dir.file("x.mseed")), IoError);
+}
+
+// A miniSEED v2 data record header, read from the SEED 2.4 manual's layout
+// (fixed section and blockettes 1000/1001), without libmseed.
+struct SeedHeader {
+  std::string id;         // NET.STA.LOC.CHA
+  std::int64_t start_ns;  // the header's start time, corrected
+  std::int64_t samples;
+  std::int64_t rate_nhz;
+  std::size_t length;
+};
+
+SeedHeader parse_seed_header(const unsigned char* r, std::size_t left) {
+  EXPECT_GE(left, 64u);
+  // Byte order: the year reads 1900 ... 2100 in the record's own order.
+  const bool big = ((r[20] << 8) | r[21]) >= 1900 && ((r[20] << 8) | r[21]) <= 2100;
+  auto u16 = [&](std::size_t at) { return big ? (r[at] << 8) | r[at + 1] : r[at] | (r[at + 1] << 8); };
+  auto i16 = [&](std::size_t at) { return static_cast<std::int16_t>(u16(at)); };
+  auto i32 = [&](std::size_t at) {
+    return static_cast<std::int32_t>(big ? (std::uint32_t(u16(at)) << 16) | std::uint32_t(u16(at + 2))
+                                         : std::uint32_t(u16(at)) | (std::uint32_t(u16(at + 2)) << 16));
+  };
+  auto field = [&](std::size_t at, std::size_t n) {
+    std::string t(reinterpret_cast<const char*>(r + at), n);
+    t.erase(std::remove(t.begin(), t.end(), ' '), t.end());
+    return t;
+  };
+  SeedHeader h;
+  h.id = field(18, 2) + "." + field(8, 5) + "." + field(13, 2) + "." + field(15, 3);
+  const int year = u16(20), day_of_year = u16(22);
+  h.start_ns = tsweep::civil_to_ns(year, 1, 1, r[24], r[25], r[26]) +
+               (day_of_year - 1) * std::int64_t{86400'000'000'000} + std::int64_t{u16(28)} * 100'000;
+  h.samples = u16(30);
+  const int factor = i16(32), multiplier = i16(34);
+  EXPECT_TRUE(factor > 0 && multiplier > 0) << "only integer rates are handled here";
+  h.rate_nhz = std::int64_t{factor} * multiplier * 1'000'000'000;
+  if ((r[36] & 0x02) == 0) h.start_ns += std::int64_t{i32(40)} * 100'000;  // time correction not yet applied
+  h.length = 0;
+  for (std::size_t b = static_cast<std::size_t>(u16(46)); b != 0 && b + 8 <= left;
+       b = static_cast<std::size_t>(u16(b + 2))) {
+    if (u16(b) == 1000) h.length = std::size_t{1} << r[b + 6];
+    if (u16(b) == 1001) h.start_ns += std::int64_t{static_cast<std::int8_t>(r[b + 5])} * 1000;  // microseconds
+  }
+  EXPECT_GT(h.length, 0u) << "no blockette 1000";
+  return h;
+}
+
+TEST(StoreImportMseed, EverySampleTimeOfTheRealFileFollowsItsRecordHeader) {
+  const fs::path path = kShared / "mseed" / "testdata-3channel-signal.mseed2";
+  if (!fs::exists(path)) GTEST_SKIP() << "the shared sample data is not at " << kShared << " (set TSWEEP_SHARED_DATA)";
+  // Expected: sample j of a record is at its header time + floor(j / rate), records in time order.
+  const auto bytes = file_bytes(path);
+  std::map<std::string, std::vector<SeedHeader>> records;
+  for (std::size_t at = 0; at < bytes.size();) {
+    const SeedHeader h = parse_seed_header(bytes.data() + at, bytes.size() - at);
+    ASSERT_GT(h.length, 0u);
+    records[h.id].push_back(h);
+    at += h.length;
+  }
+  ASSERT_EQ(records.size(), 3u);
+
+  const ImportedFile f = read_mseed(path.string());
+  ASSERT_EQ(f.signals.size(), 3u);
+  for (const auto& sig : f.signals) {
+    SCOPED_TRACE(sig.spec.name);
+    auto& recs = records.at(sig.spec.name);
+    std::stable_sort(recs.begin(), recs.end(), [](const auto& a, const auto& b) { return a.start_ns < b.start_ns; });
+    std::vector<std::int64_t> want;
+    std::int64_t joins = 0;  // records that start exactly where the one before ends
+    for (std::size_t k = 0; k < recs.size(); ++k) {
+      ASSERT_EQ(recs[k].rate_nhz, sig.spec.rate_nhz);
+      for (std::int64_t j = 0; j < recs[k].samples; ++j) {
+        want.push_back(recs[k].start_ns + static_cast<std::int64_t>(static_cast<Int128>(j) * 1'000'000'000'000'000'000 /
+                                                                    recs[k].rate_nhz));
+      }
+      if (k > 0 && recs[k].start_ns == recs[k - 1].start_ns + recs[k - 1].samples * 1'000'000'000) ++joins;
+    }
+    const std::vector<std::int64_t> got = sample_times(sig.series);
+    ASSERT_EQ(got.size(), 4200u);
+    ASSERT_EQ(want.size(), got.size());
+    std::int64_t off = 0, worst = 0;
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      off += got[i] != want[i];
+      worst = std::max(worst, std::abs(got[i] - want[i]));
+    }
+    EXPECT_EQ(off, 0) << "samples off their record header time, by up to " << worst << " ns";
+    EXPECT_EQ(got.back(), want.back());
+    // Records with a few microseconds of jitter start segments of their own; exact continuations join.
+    EXPECT_EQ(static_cast<std::int64_t>(sig.series.segments.size()), static_cast<std::int64_t>(recs.size()) - joins);
+  }
+  EXPECT_EQ(f.signals[2].spec.name, "IU.COLA.00.LHZ");
+  EXPECT_EQ(f.signals[2].series.segments.front().first_ns, 1267253400'069539000);  // the README's first sample
 }
 
 TEST(StoreImportText, LatinOneBecomesUtf8AndFitKeepsCharactersWhole) {
