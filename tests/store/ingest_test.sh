@@ -37,7 +37,9 @@ assert s["test_generator_2/ramp"]["rate_nhz"] == 200_000_000_000 and s["test_gen
 assert s["test_generator_2/sine 15 Hz"]["unit"] == "\u00b0", s["test_generator_2/sine 15 Hz"]["unit"]  # Latin-1 in the file
 assert s["IU.COLA.00.LH1"]["attributes"]["channel"] == "LH1"
 assert all(x["raw"]["bad_blocks"] == 0 for x in d["streams"])
-assert len(d["streams"]) == 19, len(d["streams"])
+a = s["100/annotations"]  # 100.atr is among the inputs: its beat annotations are an event stream
+assert (a["samples"], a["type"], a["rate_nhz"]) == (2274, "float64", 0), a
+assert len(d["streams"]) == 20, len(d["streams"])
 PY
 run verify_real 120 "$TSWEEP" verify "$S"
 expect_rc verify_real 0
