@@ -14,6 +14,9 @@ namespace {
 
 __extension__ typedef __int128 i128;  // 3·10^18 does not fit in int64
 constexpr i128 ns_per_s_nhz = static_cast<i128>(1000000000) * 1000000000;  // 10^18
+// IEEE-754 binary64: a NaN is any pattern above infinity's, whatever its sign.
+constexpr std::uint64_t kSignBit = std::uint64_t{1} << 63;
+constexpr std::uint64_t kInfinityBits = 0x7ff0000000000000;
 
 }  // namespace
 
@@ -156,19 +159,23 @@ void UnitReduction::reduce(WindowRow& row, std::int64_t lo, std::int64_t hi, At 
   row.nan_count = nans;
   row.out_of_range = oor;
 
-  // Longest run of identical consecutive values (bitwise: NaNs of one pattern count as equal).
+  // Longest run of identical consecutive values, compared bitwise (so 0.0 and
+  // -0.0 differ). A NaN is no value: it never belongs to a run and ends the
+  // run before it (event streams hold NaN where an event has no value), so a
+  // window of NaNs alone has a longest run of 0.
   auto bits_at = [&](std::int64_t q) {
     std::uint64_t bits;
     std::memcpy(&bits, v + at(q), sizeof bits);
     return bits;
   };
-  std::int64_t run = 1, best = 1;
-  std::uint64_t last = bits_at(lo);
-  for (std::int64_t q = lo + 1; q < hi; ++q) {
+  std::int64_t run = 0, best = 0;
+  std::uint64_t last = 0;
+  for (std::int64_t q = lo; q < hi; ++q) {
     const std::uint64_t bits = bits_at(q);
     // Branch-free: runs of equal values are data, not a predictable pattern.
     const std::int64_t same = -static_cast<std::int64_t>(bits == last);
-    run = (run & same) + 1;
+    const std::int64_t value = -static_cast<std::int64_t>((bits & ~kSignBit) <= kInfinityBits);  // not NaN
+    run = ((run & same) + 1) & value;
     last = bits;
     best = std::max(best, run);
   }

@@ -25,7 +25,7 @@ const std::vector<FieldInfo>& fields() {
       TSWEEP_FIELD(longest_gap, int64, false, false, "longest such interval, ns (0 when none)"),
       TSWEEP_FIELD(nan_count, int64, false, false, "samples whose value is NaN"),
       TSWEEP_FIELD(out_of_range, int64, false, false, "samples outside the stream's valid physical range"),
-      TSWEEP_FIELD(longest_flat_run, int64, false, false, "longest run of identical consecutive values within the window"),
+      TSWEEP_FIELD(longest_flat_run, int64, false, false, "longest run of identical consecutive values within the window (NaN is no value: never in a run, it ends one)"),
       TSWEEP_FIELD(duplicate_times, int64, false, false, "samples whose time equals the previous sample's"),
       TSWEEP_FIELD(backwards_times, int64, false, false, "samples whose time is earlier than the previous sample's"),
       TSWEEP_FIELD(corrupt_blocks, int64, false, false, "corrupt blocks whose time range touches the window"),

@@ -65,13 +65,51 @@ InputFormat sniff(const std::string& path) {
   throw ConfigError(path + ": cannot tell the file's format from its name or content; pass --format");
 }
 
+// Records without a base date start at the epoch; the time of day alone is kept.
+std::int64_t wfdb_start(const import::WfdbRecord& rec) {
+  return rec.start_ns().value_or(rec.base_time_of_day_ns.value_or(0));
+}
+
+// True when `path`, a file of the record whose header is `header`, is an
+// annotation file: neither the header nor one of the signal files it names.
+// A .dat file the header does not name is an error, never silently skipped.
+bool is_wfdb_annotation_file(const std::string& path, const std::string& header) {
+  if (lower_extension(path) == ".hea") return false;
+  const import::WfdbRecord rec = import::read_wfdb_header(header);
+  std::error_code ec;
+  const fs::path self = fs::weakly_canonical(path, ec);
+  for (const auto& s : rec.signals) {
+    if (fs::weakly_canonical(fs::path(header).parent_path() / s.file_name, ec) == self) return false;
+  }
+  if (lower_extension(path) == ".dat") {
+    throw IoError(path, "is not a signal file of record " + rec.name + " (" + fs::path(header).filename().string() +
+                            " does not name it)");
+  }
+  return true;
+}
+
+// An annotation file of a WFDB record as its event stream. (`ImportedFile`
+// unqualified: clang-format takes a line that starts with `import` for a C++20
+// module import.)
+using import::ImportedFile;
+ImportedFile from_wfdb_annotations(const std::string& path, const std::string& header,
+                                   const std::string& prefix_option) {
+  const import::WfdbRecord rec = import::read_wfdb_header(header);
+  ImportedFile out;
+  out.path = path;
+  out.format = "wfdb";
+  const std::string prefix = prefix_option.empty() ? rec.name : prefix_option;
+  out.signals.push_back(
+      import::wfdb_annotation_stream(import::read_wfdb_annotations(path), rec, wfdb_start(rec), prefix));
+  return out;
+}
+
 import::ImportedFile from_wfdb(const import::WfdbRecord& rec,
                                const std::string& prefix_option){import::ImportedFile out;
 out.path = rec.header_path;
 out.format = "wfdb";
 const std::string prefix = prefix_option.empty() ? rec.name : prefix_option;
-// Records without a base date start at the epoch; the time of day alone is kept.
-const std::int64_t start = rec.start_ns().value_or(rec.base_time_of_day_ns.value_or(0));
+const std::int64_t start = wfdb_start(rec);
 if (!rec.start_ns()) out.notes.push_back(rec.name + ": the header gives no base date; the record starts at 1970-01-01");
 std::set<std::string> names;
 std::string comments;
@@ -201,7 +239,10 @@ const InputFormat format = o.format == InputFormat::automatic ? sniff(path) : o.
 switch (format) {
   case InputFormat::wfdb: {
     const std::string header = lower_extension(path) == ".hea" ? path : wfdb_header(path);
-    return from_wfdb(import::read_wfdb(header), o.prefix);
+    const bool annotations = is_wfdb_annotation_file(path, header);
+    ImportedFile out = from_wfdb(import::read_wfdb(header), o.prefix);
+    if (annotations) out.signals.push_back(std::move(from_wfdb_annotations(path, header, o.prefix).signals.front()));
+    return out;
   }
   case InputFormat::edf: {
     import::EdfOptions e;
@@ -238,17 +279,39 @@ IngestReport ingest(const std::string& store, const std::vector<std::string>& in
 
   // 1. Read everything first: a bad input fails before the store is touched.
   std::vector<import::ImportedFile> files;
-  std::set<std::string> seen_records;
+  std::set<std::string> seen_records, named_annotations;
+  auto add = [&](ImportedFile f) {
+    for (const auto& n : f.notes) report.notes.push_back(f.path + ": " + n);
+    files.push_back(std::move(f));
+  };
   for (const auto& path : inputs) {
     const InputFormat f = o.format == InputFormat::automatic ? sniff(path) : o.format;
-    if (f == InputFormat::wfdb) {
-      // 100.hea, 100.dat and 100.atr are one record: read it once.
-      const std::string header =
-          fs::weakly_canonical(lower_extension(path) == ".hea" ? path : wfdb_header(path)).string();
-      if (!seen_records.insert(header).second) continue;
+    if (f != InputFormat::wfdb) {
+      add(read_input(path, o));
+      continue;
     }
-    files.push_back(read_input(path, o));
-    for (const auto& n : files.back().notes) report.notes.push_back(files.back().path + ": " + n);
+    // 100.hea, 100.dat and 100.atr are one record: its signals are read once;
+    // each annotation file named adds its event stream.
+    std::error_code ec;
+    if (!fs::exists(path, ec)) throw IoError(path, "does not exist");
+    const std::string header = lower_extension(path) == ".hea" ? path : wfdb_header(path);
+    const bool annotations = is_wfdb_annotation_file(path, header);
+    if (seen_records.insert(fs::weakly_canonical(header).string()).second) {
+      add(from_wfdb(import::read_wfdb(header), o.prefix));
+    }
+    if (annotations) {
+      named_annotations.insert(fs::weakly_canonical(path).string());
+      add(from_wfdb_annotations(path, header, o.prefix));
+    }
+  }
+  // Annotations beside a record are read only when named; say so rather than leave them out unseen.
+  for (const auto& header : seen_records) {
+    const std::string atr = (fs::path(header).parent_path() / (fs::path(header).stem().string() + ".atr")).string();
+    std::error_code ec;
+    if (fs::is_regular_file(atr, ec) && !named_annotations.count(fs::weakly_canonical(atr, ec).string())) {
+      report.notes.push_back(header + ": annotations in " + fs::path(atr).filename().string() +
+                             " not ingested (name the file to ingest them)");
+    }
   }
   std::set<std::string> names;
   for (const auto& f : files) {

@@ -74,7 +74,8 @@ WindowRow reference(const Data& d, const StreamFacts& f, const UnitWindows& u, s
         row.longest_gap = std::max(row.longest_gap, dt);
       }
     }
-    run = (run > 0 && std::memcmp(&v, &last, sizeof v) == 0) ? run + 1 : 1;
+    // A NaN is in no run and ends the one before it.
+    run = std::isnan(v) ? 0 : (run > 0 && std::memcmp(&v, &last, sizeof v) == 0) ? run + 1 : 1;
     last = v;
     row.longest_flat_run = std::max(row.longest_flat_run, run);
     if (std::isnan(v)) {
@@ -178,6 +179,24 @@ TEST(Reduction, WindowsComputedOnManyThreadsInAnyOrderAreBitwiseIdentical) {
     gather_column(threaded, field, b);
     EXPECT_EQ(a, b) << field.name;
   }
+}
+
+TEST(Reduction, NanValuesNeverFormAFlatRunAndEndTheRunBeforeThem) {
+  // An event stream without values (EDF+ annotations without a duration) is all NaN.
+  const double nan = std::nan("");
+  const std::vector<double> values{nan, nan, nan, nan, nan, 2.0, 2.0, nan, 2.0, 2.0, 2.0, -nan, -nan, 0.0, -0.0};
+  std::vector<std::int64_t> times;  // window 0 (1 s): the first five samples, NaN only; window 1: the rest
+  for (std::int64_t j = 0; j < static_cast<std::int64_t>(values.size()); ++j)
+    times.push_back(j < 5 ? j * 100 * ms : 1000 * ms + j * 10 * ms);
+  const StreamFacts f{0, times.front(), times.back(), false, 0, 0};
+  const UnitWindows u{0, 1000 * ms, 0, 2, 0, 2000 * ms};
+  const UnitReduction red(f, u, {times, values, {}, {}});
+  const WindowRow only_nan = red.compute(0);
+  EXPECT_EQ(only_nan.nan_count, 5);
+  EXPECT_EQ(only_nan.longest_flat_run, 0);
+  const WindowRow mixed = red.compute(1);
+  EXPECT_EQ(mixed.nan_count, 3);
+  EXPECT_EQ(mixed.longest_flat_run, 3);  // 2, 2, 2 after the NaN; the NaN pair and 0.0, -0.0 are no runs
 }
 
 TEST(Expected, CountsNominalInstantsExactlyForFractionalRates) {

@@ -167,7 +167,7 @@ TEST(RunOnStore, WindowsEqualStraightforwardComputationFromGeneratorSamples) {
           if (dt == 0) ++dup;
           else if (dt > 0 && period > 0 && static_cast<double>(dt) > 1.5 * period) { ++g; lg = std::max(lg, dt); }
         }
-        run = (run > 0 && std::memcmp(&x.v, &last, 8) == 0) ? run + 1 : 1;
+        run = std::isnan(x.v) ? 0 : (run > 0 && std::memcmp(&x.v, &last, 8) == 0) ? run + 1 : 1;  // NaN: no run
         last = x.v;
         best = std::max(best, run);
         if (std::isnan(x.v)) { ++nan; continue; }

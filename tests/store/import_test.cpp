@@ -1,13 +1,20 @@
 // Importers against files made here: EDF+ and BDF+ written with EDFlib
 // (negative gain, non-integer and per-signal rates, sub-second start,
-// annotations, 24-bit values), CSV variants, and damaged files.
+// annotations, 24-bit values), CSV variants, WFDB annotation files, and
+// damaged files; and against the real files in the shared sample data
+// (miniSEED record times, MIT-BIH 100's annotations), checked with small
+// decoders written here from the format specifications.
 
 #include <edflib.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
+#include <random>
 
 #include "store_test_util.hpp"
 #include "tsweep/core/error.hpp"
@@ -15,11 +22,38 @@
 #include "tsweep/store/import/csv.hpp"
 #include "tsweep/store/import/edf.hpp"
 #include "tsweep/store/import/mseed.hpp"
+#include "tsweep/store/import/wfdb.hpp"
 
 namespace tsweep::store::import {
 namespace {
 
 using test::TempDir;
+namespace fs = std::filesystem;
+__extension__ typedef __int128 Int128;
+
+const fs::path kShared = fs::path(TSWEEP_SHARED_DATA);
+
+std::vector<unsigned char> file_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_bytes(const std::string& path, const std::vector<unsigned char>& bytes) {
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+// Every sample time an imported regular series implies: segment start + floor(i * 10^18 / rate).
+std::vector<std::int64_t> sample_times(const Series& s) {
+  std::vector<std::int64_t> out;
+  for (const auto& seg : s.segments) {
+    for (std::int64_t i = 0; i < seg.count; ++i) {
+      out.push_back(seg.first_ns +
+                    static_cast<std::int64_t>(static_cast<Int128>(i) * 1'000'000'000'000'000'000 / s.rate_nhz));
+    }
+  }
+  return out;
+}
 
 // An EDF+ (or BDF+) file: signal 0 at 10 samples per 3 s record (3.33 Hz) with
 // a negative gain, signal 1 at 750 per record (250 Hz); `records` records.
@@ -162,6 +196,244 @@ TEST(StoreImportMseed, ForeignFileIsAnIoError) {
   TempDir dir;
   std::ofstream(dir.file("x.mseed")) << std::string(1024, 'x');
   EXPECT_THROW(read_mseed(dir.file("x.mseed")), IoError);
+}
+
+// A miniSEED v2 data record header, read from the SEED 2.4 manual's layout
+// (fixed section and blockettes 1000/1001), without libmseed.
+struct SeedHeader {
+  std::string id;         // NET.STA.LOC.CHA
+  std::int64_t start_ns;  // the header's start time, corrected
+  std::int64_t samples;
+  std::int64_t rate_nhz;
+  std::size_t length;
+};
+
+SeedHeader parse_seed_header(const unsigned char* r, std::size_t left) {
+  EXPECT_GE(left, 64u);
+  // Byte order: the year reads 1900 ... 2100 in the record's own order.
+  const bool big = ((r[20] << 8) | r[21]) >= 1900 && ((r[20] << 8) | r[21]) <= 2100;
+  auto u16 = [&](std::size_t at) { return big ? (r[at] << 8) | r[at + 1] : r[at] | (r[at + 1] << 8); };
+  auto i16 = [&](std::size_t at) { return static_cast<std::int16_t>(u16(at)); };
+  auto i32 = [&](std::size_t at) {
+    return static_cast<std::int32_t>(big ? (std::uint32_t(u16(at)) << 16) | std::uint32_t(u16(at + 2))
+                                         : std::uint32_t(u16(at)) | (std::uint32_t(u16(at + 2)) << 16));
+  };
+  auto field = [&](std::size_t at, std::size_t n) {
+    std::string t(reinterpret_cast<const char*>(r + at), n);
+    t.erase(std::remove(t.begin(), t.end(), ' '), t.end());
+    return t;
+  };
+  SeedHeader h;
+  h.id = field(18, 2) + "." + field(8, 5) + "." + field(13, 2) + "." + field(15, 3);
+  const int year = u16(20), day_of_year = u16(22);
+  h.start_ns = tsweep::civil_to_ns(year, 1, 1, r[24], r[25], r[26]) +
+               (day_of_year - 1) * std::int64_t{86400'000'000'000} + std::int64_t{u16(28)} * 100'000;
+  h.samples = u16(30);
+  const int factor = i16(32), multiplier = i16(34);
+  EXPECT_TRUE(factor > 0 && multiplier > 0) << "only integer rates are handled here";
+  h.rate_nhz = std::int64_t{factor} * multiplier * 1'000'000'000;
+  if ((r[36] & 0x02) == 0) h.start_ns += std::int64_t{i32(40)} * 100'000;  // time correction not yet applied
+  h.length = 0;
+  for (std::size_t b = static_cast<std::size_t>(u16(46)); b != 0 && b + 8 <= left;
+       b = static_cast<std::size_t>(u16(b + 2))) {
+    if (u16(b) == 1000) h.length = std::size_t{1} << r[b + 6];
+    if (u16(b) == 1001) h.start_ns += std::int64_t{static_cast<std::int8_t>(r[b + 5])} * 1000;  // microseconds
+  }
+  EXPECT_GT(h.length, 0u) << "no blockette 1000";
+  return h;
+}
+
+TEST(StoreImportMseed, EverySampleTimeOfTheRealFileFollowsItsRecordHeader) {
+  const fs::path path = kShared / "mseed" / "testdata-3channel-signal.mseed2";
+  if (!fs::exists(path)) GTEST_SKIP() << "the shared sample data is not at " << kShared << " (set TSWEEP_SHARED_DATA)";
+  // Expected: sample j of a record is at its header time + floor(j / rate), records in time order.
+  const auto bytes = file_bytes(path);
+  std::map<std::string, std::vector<SeedHeader>> records;
+  for (std::size_t at = 0; at < bytes.size();) {
+    const SeedHeader h = parse_seed_header(bytes.data() + at, bytes.size() - at);
+    ASSERT_GT(h.length, 0u);
+    records[h.id].push_back(h);
+    at += h.length;
+  }
+  ASSERT_EQ(records.size(), 3u);
+
+  const ImportedFile f = read_mseed(path.string());
+  ASSERT_EQ(f.signals.size(), 3u);
+  for (const auto& sig : f.signals) {
+    SCOPED_TRACE(sig.spec.name);
+    auto& recs = records.at(sig.spec.name);
+    std::stable_sort(recs.begin(), recs.end(), [](const auto& a, const auto& b) { return a.start_ns < b.start_ns; });
+    std::vector<std::int64_t> want;
+    std::int64_t joins = 0;  // records that start exactly where the one before ends
+    for (std::size_t k = 0; k < recs.size(); ++k) {
+      ASSERT_EQ(recs[k].rate_nhz, sig.spec.rate_nhz);
+      for (std::int64_t j = 0; j < recs[k].samples; ++j) {
+        want.push_back(recs[k].start_ns + static_cast<std::int64_t>(static_cast<Int128>(j) * 1'000'000'000'000'000'000 /
+                                                                    recs[k].rate_nhz));
+      }
+      if (k > 0 && recs[k].start_ns == recs[k - 1].start_ns + recs[k - 1].samples * 1'000'000'000) ++joins;
+    }
+    const std::vector<std::int64_t> got = sample_times(sig.series);
+    ASSERT_EQ(got.size(), 4200u);
+    ASSERT_EQ(want.size(), got.size());
+    std::int64_t off = 0, worst = 0;
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      off += got[i] != want[i];
+      worst = std::max(worst, std::abs(got[i] - want[i]));
+    }
+    EXPECT_EQ(off, 0) << "samples off their record header time, by up to " << worst << " ns";
+    EXPECT_EQ(got.back(), want.back());
+    // Records with a few microseconds of jitter start segments of their own; exact continuations join.
+    EXPECT_EQ(static_cast<std::int64_t>(sig.series.segments.size()), static_cast<std::int64_t>(recs.size()) - joins);
+  }
+  EXPECT_EQ(f.signals[2].spec.name, "IU.COLA.00.LHZ");
+  EXPECT_EQ(f.signals[2].series.segments.front().first_ns, 1267253400'069539000);  // the README's first sample
+}
+
+// MIT annotation words (annot(5)): 6-bit code above a 10-bit field, little-endian.
+struct AnnotationBytes {
+  std::vector<unsigned char> bytes;
+  AnnotationBytes& word(int code, int field) {
+    const int w = (code << 10) | field;
+    bytes.push_back(static_cast<unsigned char>(w & 0xff));
+    bytes.push_back(static_cast<unsigned char>(w >> 8));
+    return *this;
+  }
+  AnnotationBytes& skip(std::int32_t interval) {  // SKIP, then the interval's high and low words
+    const auto u = static_cast<std::uint32_t>(interval);
+    word(59, 0);
+    for (std::uint32_t part : {u >> 16, u & 0xffff}) {
+      bytes.push_back(static_cast<unsigned char>(part & 0xff));
+      bytes.push_back(static_cast<unsigned char>(part >> 8));
+    }
+    return *this;
+  }
+  AnnotationBytes& aux(const std::string& text) {
+    word(63, static_cast<int>(text.size()));
+    bytes.insert(bytes.end(), text.begin(), text.end());
+    if (text.size() % 2) bytes.push_back(0);
+    return *this;
+  }
+};
+
+TEST(StoreImportWfdb, MitBih100AnnotationsDecodeToTheirPublishedCountsAndTimes) {
+  const fs::path path = kShared / "wfdb" / "100.atr";
+  if (!fs::exists(path)) GTEST_SKIP() << "MIT-BIH record 100 is not at " << kShared << " (set TSWEEP_SHARED_DATA)";
+  const WfdbAnnotations a = read_wfdb_annotations(path.string());
+  EXPECT_EQ(a.annotator, "atr");
+  EXPECT_EQ(a.resolution_nhz, 0);
+  ASSERT_EQ(a.annotations.size(), 2274u);
+  // rdann's first lines for record 100: "+" (rhythm "(N") at sample 18, then normal beats.
+  const std::int64_t first_samples[] = {18, 77, 370, 662, 946, 1231};
+  for (std::size_t k = 0; k < std::size(first_samples); ++k) {
+    EXPECT_EQ(a.annotations[k].sample, first_samples[k]) << k;
+    EXPECT_EQ(wfdb_annotation_mnemonic(a.annotations[k].code), k == 0 ? "+" : "N") << k;
+  }
+  EXPECT_EQ(a.annotations[0].aux, "(N");
+  // The MIT-BIH directory for record 100: 2239 normal beats, 33 APCs (A), 1 PVC (V), one rhythm label.
+  std::map<std::string, int> by_code;
+  for (const auto& x : a.annotations) ++by_code[wfdb_annotation_mnemonic(x.code)];
+  EXPECT_EQ(by_code, (std::map<std::string, int>{{"N", 2239}, {"A", 33}, {"V", 1}, {"+", 1}}));
+  EXPECT_TRUE(std::is_sorted(a.annotations.begin(), a.annotations.end(),
+                             [](const auto& x, const auto& y) { return x.sample < y.sample; }));
+  EXPECT_LT(a.annotations.back().sample, 650000);
+
+  // As an event stream: one float64 sample per annotation at start + sample / 360 Hz, value the code.
+  WfdbRecord rec = read_wfdb_header((kShared / "wfdb" / "100.hea").string());
+  const ImportedSignal sig = wfdb_annotation_stream(a, rec, 1'000'000'000, "100");
+  EXPECT_EQ(sig.spec.name, "100/annotations");
+  EXPECT_EQ(sig.spec.type, codec::SampleType::float64);
+  EXPECT_EQ(sig.spec.rate_nhz, 0);
+  ASSERT_EQ(sig.series.count(), 2274);
+  EXPECT_EQ(sig.series.times[0], 1'000'000'000 + 50'000'000);   // 18 / 360 s
+  EXPECT_EQ(sig.series.times[1], 1'000'000'000 + 213'888'888);  // 77 / 360 s, floored
+  EXPECT_EQ(sig.series.at<double>(0), 28.0);
+  EXPECT_EQ(sig.series.at<double>(1), 1.0);
+  const std::map<std::string, std::string> attrs(sig.spec.attributes.begin(), sig.spec.attributes.end());
+  EXPECT_EQ(attrs.at("aux.0"), "(N");
+  EXPECT_EQ(attrs.at("code.8"), "A");
+  EXPECT_EQ(attrs.at("annotation_file"), "100.atr");
+}
+
+TEST(StoreImportWfdb, PseudoAnnotationsSetFieldsAndTheTimeResolutionNote) {
+  TempDir dir;
+  AnnotationBytes b;
+  b.word(22, 0).aux("## time resolution: 1000");           // NOTE at 0: times in ms
+  b.word(1, 100).word(62, 2).word(60, 0x3ff).word(61, 5);  // N at 100, chan 2, num -1, subtype 5
+  b.skip(100000).word(5, 3).aux("(AFIB");                  // V at 100103: chan and num carry over, subtype not
+  b.word(0, 0);
+  write_bytes(dir.file("rec.atr"), b.bytes);
+  const WfdbAnnotations a = read_wfdb_annotations(dir.file("rec.atr"));
+  EXPECT_EQ(a.resolution_nhz, std::int64_t{1'000'000'000'000});
+  ASSERT_EQ(a.annotations.size(), 3u);
+  EXPECT_EQ(a.annotations[0].aux, "## time resolution: 1000");
+  const auto& n = a.annotations[1];
+  EXPECT_EQ((std::vector<std::int64_t>{n.sample, n.code, n.chan, n.num, n.subtype}),
+            (std::vector<std::int64_t>{100, 1, 2, -1, 5}));
+  const auto& v = a.annotations[2];
+  EXPECT_EQ((std::vector<std::int64_t>{v.sample, v.code, v.chan, v.num, v.subtype}),
+            (std::vector<std::int64_t>{100103, 5, 2, -1, 0}));
+  EXPECT_EQ(v.aux, "(AFIB");
+
+  WfdbRecord rec;
+  rec.name = "rec";
+  rec.frame_rate_nhz = std::int64_t{360'000'000'000};  // the note's 1000 Hz wins
+  const ImportedSignal sig = wfdb_annotation_stream(a, rec, 0, "bed1");
+  EXPECT_EQ(sig.series.times, (std::vector<std::int64_t>{0, 100'000'000, 100'103'000'000}));
+  const std::map<std::string, std::string> attrs(sig.spec.attributes.begin(), sig.spec.attributes.end());
+  EXPECT_EQ(attrs.at("chan.2"), "2");
+  EXPECT_EQ(attrs.at("num.1"), "-1");
+  EXPECT_EQ(attrs.at("subtype.1"), "5");
+  EXPECT_EQ(attrs.count("subtype.2"), 0u);
+  EXPECT_EQ(attrs.at("aux.2"), "(AFIB");
+  EXPECT_EQ(attrs.at("code.5"), "V");
+  write_bytes(dir.file("rec.qrs"), b.bytes);
+  EXPECT_EQ(wfdb_annotation_stream(read_wfdb_annotations(dir.file("rec.qrs")), rec, 0, "bed1").spec.name,
+            "bed1/annotations.qrs");
+}
+
+TEST(StoreImportWfdb, TruncatedOrMalformedAnnotationFilesAreIoErrorsNeverCrashes) {
+  TempDir dir;
+  const auto bad = dir.file("bad.atr");
+  auto rejects = [&](const std::vector<unsigned char>& bytes, const char* what) {
+    write_bytes(bad, bytes);
+    EXPECT_THROW(read_wfdb_annotations(bad), IoError) << what;
+  };
+  rejects({}, "empty");
+  rejects(AnnotationBytes().word(1, 5).bytes, "no end word");
+  rejects(AnnotationBytes().word(62, 1).word(1, 5).word(0, 0).bytes, "CHN before any annotation");
+  rejects(AnnotationBytes().skip(-5).word(1, 2).word(0, 0).bytes, "time before the record");
+  auto aux = AnnotationBytes().word(1, 5).word(63, 200).word(0, 0).bytes;  // 200 aux bytes announced, 2 there
+  rejects(aux, "aux past the end");
+  auto tail = AnnotationBytes().word(1, 5).word(0, 0).bytes;
+  tail.push_back('x');
+  rejects(tail, "data after the end word");
+  EXPECT_THROW(read_wfdb_annotations(dir.file("missing.atr")), IoError);
+
+  const fs::path real = kShared / "wfdb" / "100.atr";
+  if (!fs::exists(real)) GTEST_SKIP() << "MIT-BIH record 100 is not at " << kShared << " (set TSWEEP_SHARED_DATA)";
+  const auto bytes = file_bytes(real);
+  // Every cut of the real file is noticed (it no longer ends with the end word).
+  for (std::size_t n = 0; n < bytes.size(); n += 1) {
+    write_bytes(bad, std::vector<unsigned char>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n)));
+    EXPECT_THROW(read_wfdb_annotations(bad), IoError) << "cut at " << n;
+  }
+  // Damaged bytes: an error or annotations, never a read out of bounds.
+  std::mt19937 rng(11);
+  for (int trial = 0; trial < 300; ++trial) {
+    auto damaged = bytes;
+    for (int k = 0; k < 4; ++k) damaged[rng() % damaged.size()] = static_cast<unsigned char>(rng());
+    write_bytes(bad, damaged);
+    try {
+      const auto a = read_wfdb_annotations(bad);
+      EXPECT_LE(a.annotations.size(), bytes.size() / 2);
+    } catch (const IoError&) {
+    }
+  }
+  auto padded = bytes;
+  padded.insert(padded.end(), {0, 0});
+  write_bytes(bad, padded);
+  EXPECT_EQ(read_wfdb_annotations(bad).annotations.size(), 2274u);  // zero padding after the end word is fine
 }
 
 TEST(StoreImportText, LatinOneBecomesUtf8AndFitKeepsCharactersWhole) {

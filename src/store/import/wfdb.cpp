@@ -6,11 +6,12 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
-#include <system_error>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <string_view>
+#include <system_error>
 
 #include "tsweep/codec/time.hpp"
 #include "tsweep/core/error.hpp"
@@ -148,8 +149,8 @@ void HeaderParser::record_line(std::string_view line, WfdbRecord& rec) const {
     const int month = integer<int>(d.substr(a + 1, b - a - 1), "base date month");
     const int year = integer<int>(d.substr(b + 1), "base date year");
     if (day < 1 || day > 31 || month < 1 || month > 12) error("base date '" + std::string(d) + "' is out of range");
-    rec.base_date_ns =
-        tsweep::days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400LL * 1'000'000'000LL;
+    rec.base_date_ns = tsweep::days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) *
+                       86400LL * 1'000'000'000LL;
   }
 }
 
@@ -367,6 +368,161 @@ WfdbRecord read_wfdb(const std::string& header_path, const WfdbOptions& options)
     rec.frames = static_cast<std::int64_t>(rec.signals[0].samples.size()) / rec.signals[0].samples_per_frame;
   }
   return rec;
+}
+
+namespace {
+
+// annot(5): a word is a 6-bit code above a 10-bit field; codes 59 ... 63 are
+// pseudo-annotations that change the annotation before them (or, for SKIP,
+// the time of the next one).
+constexpr int kSkip = 59, kNum = 60, kSub = 61, kChn = 62, kAux = 63;
+constexpr int kNote = 22;
+constexpr std::string_view kResolutionNote = "## time resolution: ";
+
+// Mnemonics of the standard codes 0 ... 41 (WFDB's ecgcodes.h).
+constexpr const char* kMnemonics[] = {" ", "N", "L", "R", "a", "V", "F", "J", "A",  "S", "E", "j", "/", "Q",
+                                      "~", "",  "|", "",  "s", "T", "*", "D", "\"", "=", "p", "B", "^", "t",
+                                      "+", "u", "?", "!", "[", "]", "e", "n", "@",  "x", "f", "(", ")", "r"};
+
+class AnnotationDecoder {
+ public:
+  AnnotationDecoder(const std::string& path, const std::vector<char>& bytes) : m_path(path), m_bytes(bytes) {}
+
+  [[noreturn]] void error(std::size_t at, const std::string& what) const {
+    throw IoError(m_path, "byte " + std::to_string(at) + ": " + what);
+  }
+  [[nodiscard]] std::size_t pos() const noexcept { return m_pos; }
+  [[nodiscard]] std::size_t left() const noexcept { return m_bytes.size() - m_pos; }
+
+  std::uint16_t word(const char* what) {
+    if (left() < 2) error(m_pos, std::string("truncated inside ") + what);
+    const auto* p = reinterpret_cast<const unsigned char*>(m_bytes.data() + m_pos);
+    m_pos += 2;
+    return static_cast<std::uint16_t>(p[0] | (p[1] << 8));
+  }
+  // A SKIP's interval: two words, the high one first (PDP-11 order), signed.
+  std::int64_t skip() {
+    const std::uint32_t hi = word("a SKIP interval"), lo = word("a SKIP interval");
+    return static_cast<std::int32_t>((hi << 16) | lo);
+  }
+  std::string text(std::size_t length) {
+    const std::size_t padded = length + (length & 1);  // words stay aligned
+    if (left() < padded) error(m_pos, "truncated inside an aux text of " + std::to_string(length) + " bytes");
+    std::string out(m_bytes.data() + m_pos, length);
+    m_pos += padded;
+    while (!out.empty() && out.back() == '\0') out.pop_back();
+    return out;
+  }
+
+ private:
+  const std::string& m_path;
+  const std::vector<char>& m_bytes;
+  std::size_t m_pos = 0;
+};
+
+}  // namespace
+
+std::string wfdb_annotation_mnemonic(int code) {
+  if (code >= 0 && code < static_cast<int>(std::size(kMnemonics)) && *kMnemonics[code]) return kMnemonics[code];
+  return "[" + std::to_string(code) + "]";
+}
+
+WfdbAnnotations read_wfdb_annotations(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) throw IoError(path, "does not exist or is not a file");
+  const std::vector<char> bytes = read_file(path);
+  WfdbAnnotations out;
+  out.path = path;
+  out.annotator = std::filesystem::path(path).extension().string();
+  if (!out.annotator.empty()) out.annotator.erase(0, 1);
+  AnnotationDecoder in(path, bytes);
+  std::int64_t time = 0;
+  int chan = 0, num = 0;  // carried from one annotation to the next, as getann() does
+  bool ended = false;
+  while (in.left() > 0) {
+    const std::size_t at = in.pos();
+    const std::uint16_t w = in.word("an annotation word");
+    if (w == 0) {
+      ended = true;
+      break;
+    }
+    const int code = w >> 10, field = w & 0x3ff;
+    if (code == kSkip) {
+      time += in.skip();
+    } else if (code < kSkip) {
+      time += field;
+      WfdbAnnotation a;
+      a.sample = time;
+      a.code = code;
+      a.chan = chan;
+      a.num = num;
+      out.annotations.push_back(std::move(a));
+    } else if (out.annotations.empty()) {
+      in.error(at, "a pseudo-annotation (code " + std::to_string(code) + ") before the first annotation");
+    } else {
+      WfdbAnnotation& a = out.annotations.back();
+      // WFDB keeps these fields in 8-bit chars: subtype and num signed, chan unsigned.
+      const auto low = static_cast<std::uint8_t>(field & 0xff);
+      if (code == kSub) a.subtype = static_cast<std::int8_t>(low);
+      if (code == kChn) a.chan = chan = low;
+      if (code == kNum) a.num = num = static_cast<std::int8_t>(low);
+      if (code == kAux) a.aux = in.text(low);
+    }
+    if (time < 0) in.error(at, "an annotation time before the start of the record");
+  }
+  if (!ended)
+    throw IoError(path, "truncated: ends without the end-of-file word (" + std::to_string(bytes.size()) + " bytes)");
+  for (std::size_t k = in.pos(); k < bytes.size(); ++k) {
+    if (bytes[k] != 0) in.error(k, "data after the end-of-file word");
+  }
+  // A declared time resolution (high-resolution annotation files).
+  for (const WfdbAnnotation& a : out.annotations) {
+    if (a.sample != 0) break;
+    if (a.code != kNote || a.aux.compare(0, kResolutionNote.size(), kResolutionNote) != 0) continue;
+    const auto rate = codec::parse_rate_nhz(trim(std::string_view(a.aux).substr(kResolutionNote.size())));
+    if (!rate)
+      throw IoError(path, "time resolution '" + a.aux.substr(kResolutionNote.size()) + "' is not a rate in Hz");
+    out.resolution_nhz = *rate;
+  }
+  return out;
+}
+
+ImportedSignal wfdb_annotation_stream(const WfdbAnnotations& file, const WfdbRecord& record, std::int64_t start_ns,
+                                      const std::string& prefix) {
+  ImportedSignal sig;
+  const std::string suffix = file.annotator == "atr" ? "/annotations" : "/annotations." + file.annotator;
+  sig.spec.name = fit(fit(prefix, kMaxNameBytes - 12) + suffix, kMaxNameBytes);
+  sig.spec.unit = "";
+  sig.spec.type = codec::SampleType::float64;
+  sig.spec.attributes = {
+      {"source_format", "WFDB"},
+      {"record", fit(record.name, kMaxAttrValueBytes)},
+      {"annotation_file", fit(std::filesystem::path(file.path).filename().string(), kMaxAttrValueBytes)},
+      {"values",
+       "WFDB annotation code (anntyp), mnemonics in code.N; non-zero subtype.K, chan.K, num.K and aux.K "
+       "texts by annotation index K"}};
+  Series& s = sig.series;
+  s.type = codec::SampleType::float64;
+  const std::int64_t rate = file.resolution_nhz ? file.resolution_nhz : record.frame_rate_nhz;
+  if (!codec::is_regular_rate(rate)) throw IoError(file.path, "no usable sampling frequency for the annotation times");
+  bool used[64] = {};
+  std::vector<std::pair<std::string, std::string>> fields;
+  for (std::size_t k = 0; k < file.annotations.size(); ++k) {
+    const WfdbAnnotation& a = file.annotations[k];
+    s.push<double>(static_cast<double>(a.code));
+    s.times.push_back(codec::sample_time(start_ns, rate, a.sample));
+    used[a.code & 63] = true;
+    const std::string key = "." + std::to_string(k);
+    if (a.subtype) fields.emplace_back("subtype" + key, std::to_string(a.subtype));
+    if (a.chan) fields.emplace_back("chan" + key, std::to_string(a.chan));
+    if (a.num) fields.emplace_back("num" + key, std::to_string(a.num));
+    if (!a.aux.empty()) fields.emplace_back("aux" + key, fit(clean_text(a.aux), kMaxAttrValueBytes));
+  }
+  for (int c = 0; c < 64; ++c) {
+    if (used[c]) sig.spec.attributes.emplace_back("code." + std::to_string(c), wfdb_annotation_mnemonic(c));
+  }
+  sig.spec.attributes.insert(sig.spec.attributes.end(), fields.begin(), fields.end());
+  return sig;
 }
 
 }  // namespace tsweep::store::import

@@ -5,11 +5,15 @@
 /// records with signal formats 212, 16 and 80, several signals per file,
 /// samples per frame > 1, skew and byte offsets; samples holding the format's
 /// invalid value are flagged as missing rather than returned as numbers.
+/// Annotation files (100.atr) in the MIT format of annot(5) become an event
+/// stream.
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "tsweep/store/import/signal.hpp"
 
 namespace tsweep::store::import {
 
@@ -77,5 +81,48 @@ WfdbRecord read_wfdb_header(const std::string& header_path);
 /// for a missing, malformed or truncated header or signal file, an unsupported
 /// format, or a checksum mismatch.
 WfdbRecord read_wfdb(const std::string& header_path, const WfdbOptions& options = {});
+
+/// One annotation of an MIT-format annotation file, as WFDB's getann()
+/// returns it: `chan` and `num` carry over from the annotation before unless
+/// a CHN or NUM pseudo-annotation changes them; `subtype` and `aux` do not.
+struct WfdbAnnotation {
+  std::int64_t sample = 0;  ///< time in samples (frames) from the record's start
+  int code = 0;             ///< anntyp, 0 ... 58: 1 = N, 5 = V, 8 = A, 28 = + (rhythm change), ...
+  int subtype = 0;          ///< subtyp, -128 ... 127
+  int chan = 0;             ///< signal number, 0 ... 255
+  int num = 0;              ///< num, -128 ... 127
+  std::string aux;          ///< auxiliary text (e.g. "(N" for a rhythm), empty when none
+};
+
+/// An annotation file: every annotation in file order.
+struct WfdbAnnotations {
+  std::string path;
+  std::string annotator;  ///< the file name's extension without the dot ("atr")
+  /// Samples per second of the annotation times when the file declares one (a
+  /// NOTE at sample 0 with aux "## time resolution: F"); 0: the record's frame rate.
+  std::int64_t resolution_nhz = 0;
+  std::vector<WfdbAnnotation> annotations;
+};
+
+/// The standard mnemonic of an annotation code ("N", "V", "+", ...), "[n]"
+/// for codes without one.
+std::string wfdb_annotation_mnemonic(int code);
+
+/// Decodes an MIT-format annotation file (annot(5): 16-bit little-endian
+/// words of a 6-bit code and a 10-bit interval, with SKIP, NUM, SUB, CHN and
+/// AUX pseudo-annotations, ending with a zero word). Every length is checked:
+/// a truncated or malformed file, or one with data after its end word, throws
+/// IoError naming the file and the byte offset.
+WfdbAnnotations read_wfdb_annotations(const std::string& path);
+
+/// The annotations of `record` (whose samples start at `start_ns`) as an
+/// irregular float64 event stream `prefix/annotations` (`prefix/annotations.X`
+/// for an annotator X other than atr): one sample per annotation, at the
+/// record's start + its sample number at the annotation time resolution; the
+/// value is the annotation code. The attributes hold the mnemonic of every code
+/// used (`code.N`) and, by annotation index K, every non-zero subtype, chan and
+/// num and every aux text (`subtype.K`, `chan.K`, `num.K`, `aux.K`).
+ImportedSignal wfdb_annotation_stream(const WfdbAnnotations& annotations, const WfdbRecord& record,
+                                      std::int64_t start_ns, const std::string& prefix);
 
 }  // namespace tsweep::store::import
