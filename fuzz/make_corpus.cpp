@@ -1,7 +1,8 @@
-// Writes a seed corpus for fuzz_decode: valid blocks of every sample type,
-// value encoding, time base and zstd setting, each prefixed with the mode
-// byte fuzz_decode reads.
+// Writes a seed corpus for fuzz_decode: valid blocks of every format version
+// (1 and 2), sample type, value encoding, time base (with and without a
+// phase) and zstd setting, each prefixed with the mode byte fuzz_decode reads.
 //   fuzz_codec_corpus DIR
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "detail/header.hpp"
 #include "tsweep/codec/codec.hpp"
 
 using namespace tsweep;
@@ -26,6 +28,20 @@ void save(const std::filesystem::path& dir, const std::vector<std::byte>& block)
   }
 }
 
+// The same block in format version 1 (72-byte header, no phase), as a
+// version-1 writer made it. Only blocks with phase 0 have one.
+std::vector<std::byte> to_version1(const std::vector<std::byte>& block) {
+  const codec::BlockInfo info = codec::peek(block);
+  std::vector<std::byte> v1(block.size() - (info.header_size() - codec::kHeaderSize));
+  std::copy(block.begin(), block.begin() + codec::kHeaderSize, v1.begin());
+  std::copy(block.begin() + static_cast<std::ptrdiff_t>(info.header_size()), block.end(),
+            v1.begin() + codec::kHeaderSize);
+  v1[4] = std::byte{1};
+  const std::uint64_t sum = codec::detail::block_checksum(v1.data(), v1.size() - codec::kHeaderSize);
+  for (std::size_t i = 0; i < 8; ++i) v1[codec::detail::kChecksumOffset + i] = static_cast<std::byte>(sum >> (8 * i));
+  return v1;
+}
+
 template <class T>
 void emit(const std::filesystem::path& dir, const std::vector<T>& v, std::mt19937_64& rng) {
   std::vector<std::int64_t> times(v.size());
@@ -39,9 +55,14 @@ void emit(const std::filesystem::path& dir, const std::vector<T>& v, std::mt1993
     std::vector<std::byte> a;
     enc.encode<T>(v, codec::RegularTimes{t, 360 * codec::kNanohertzPerHertz}, a);
     save(dir, a);
+    save(dir, to_version1(a));
     std::vector<std::byte> b;
     enc.encode<T>(v, Span<const std::int64_t>(times), b);
     save(dir, b);
+    save(dir, to_version1(b));
+    std::vector<std::byte> c;  // cut from inside a run: a nonzero phase
+    enc.encode<T>(v, codec::advance(codec::RegularTimes{t, 7 * codec::kNanohertzPerHertz}, 1'000'003), c);
+    save(dir, c);
   }
 }
 

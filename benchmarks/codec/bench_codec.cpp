@@ -158,9 +158,7 @@ Codec tsweep_codec(const std::string& name, codec::ZstdStage stage, int level) {
       std::vector<std::byte> b;
       const Span<const std::byte> values(p, n * d.size());
       if (d.rate_nhz > 0) {
-        enc.encode(d.type, values,
-                   codec::RegularTimes{codec::sample_time(0, d.rate_nhz, static_cast<std::int64_t>(at)), d.rate_nhz},
-                   b);
+        enc.encode(d.type, values, codec::advance({0, d.rate_nhz, 0}, static_cast<std::int64_t>(at)), b);
       } else {
         // Event times: the samples are the times; store them as the block's times.
         const std::vector<std::int16_t> zeros(n, 0);

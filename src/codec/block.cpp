@@ -57,6 +57,8 @@ void write_header(std::byte* p, const BlockInfo& info) noexcept {
   store_le<std::int64_t>(p + 40, info.rate_nhz);
   store_le<std::int64_t>(p + 48, info.min_ns);
   store_le<std::int64_t>(p + 56, info.max_ns);
+  static_assert(header_size(kFormatVersion) == kPhaseOffset + 8, "the version written ends with the phase");
+  store_le<std::int64_t>(p + kPhaseOffset, info.phase);
 }
 
 std::uint64_t block_checksum(const std::byte* block, std::size_t payload_bytes) noexcept {
@@ -78,10 +80,13 @@ void check_times(const BlockInfo& b) {
   const auto t = [](std::int64_t v) { return std::to_string(v); };
   if (b.regular()) {
     if (!is_regular_rate(b.rate_nhz)) fail("header: regular block with rate " + t(b.rate_nhz) + " nHz");
+    if (b.phase < 0 || b.phase >= b.rate_nhz) {
+      fail("header: phase " + t(b.phase) + " is outside 0 ... rate - 1 = " + t(b.rate_nhz - 1));
+    }
     if (b.time_bytes != 0) fail("header: regular block with a " + t(b.time_bytes) + "-byte time section");
     std::int64_t last = b.first_ns;
     if (b.count > 0) {
-      last = sample_time(b.first_ns, b.rate_nhz, b.count - 1);
+      last = sample_time(b.regular_times(), b.count - 1);
       if (last == std::numeric_limits<std::int64_t>::max()) {
         fail("header: last sample time overflows int64");
       }
@@ -93,6 +98,7 @@ void check_times(const BlockInfo& b) {
     return;
   }
   if (b.rate_nhz != 0) fail("header: irregular block with nonzero rate " + t(b.rate_nhz));
+  if (b.phase != 0) fail("header: irregular block with nonzero phase " + t(b.phase));
   if (b.count == 0) {
     if (b.time_bytes != 0 || b.first_ns != 0 || b.last_ns != 0 || b.min_ns != 0 || b.max_ns != 0) {
       fail("header: empty irregular block with times");
@@ -116,10 +122,14 @@ BlockInfo peek(Span<const std::byte> bytes) {
   }
   const std::byte* p = bytes.data();
   if (std::memcmp(p, detail::kMagic, 4) != 0) fail("not a tsweep block (bad magic)");
-  const auto version = static_cast<unsigned>(p[4]);
-  if (version != kFormatVersion) {
+  const auto version = static_cast<std::uint8_t>(p[4]);
+  if (version < kOldestFormatVersion || version > kFormatVersion) {
     fail("block format version " + std::to_string(version) + " is not supported (this build reads " +
-         std::to_string(kFormatVersion) + ")");
+         std::to_string(kOldestFormatVersion) + " ... " + std::to_string(kFormatVersion) + ")");
+  }
+  if (bytes.size() < header_size(version)) {
+    fail("block too short: " + std::to_string(bytes.size()) + " bytes, the version-" + std::to_string(version) +
+         " header alone is " + std::to_string(header_size(version)));
   }
   const auto type = static_cast<std::uint8_t>(p[5]);
   if (!is_sample_type_code(type)) fail("header: unknown sample type code " + std::to_string(type));
@@ -129,6 +139,7 @@ BlockInfo peek(Span<const std::byte> bytes) {
   if (venc > 3) fail("header: unknown value encoding " + std::to_string(venc));
 
   BlockInfo b;
+  b.version = version;
   b.type = static_cast<SampleType>(type);
   b.time_encoding = static_cast<TimeEncoding>(tenc);
   b.value_encoding = static_cast<ValueEncoding>(venc);
@@ -151,8 +162,9 @@ BlockInfo peek(Span<const std::byte> bytes) {
   b.min_ns = load_le<std::int64_t>(p + 48);
   b.max_ns = load_le<std::int64_t>(p + 56);
   b.checksum = load_le<std::uint64_t>(p + detail::kChecksumOffset);
+  b.phase = version >= 2 ? load_le<std::int64_t>(p + detail::kPhaseOffset) : 0;
   check_times(b);
-  b.encoded_size = kHeaderSize + static_cast<std::size_t>(b.time_bytes) + b.value_bytes;
+  b.encoded_size = b.header_size() + static_cast<std::size_t>(b.time_bytes) + b.value_bytes;
   return b;
 }
 

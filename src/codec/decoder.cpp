@@ -37,11 +37,11 @@ struct Decoder::Impl {
   void times(Span<const std::byte> block, const BlockInfo& info, Span<std::int64_t> out) {
     TSWEEP_ASSERT(out.size() >= info.count);
     if (info.regular()) {
-      fill_sample_times(info.first_ns, info.rate_nhz, 0, out.first(info.count));
+      fill_sample_times(info.regular_times(), 0, out.first(info.count));
       return;
     }
     if (info.count == 0) return;
-    ByteReader in(block.subspan(kHeaderSize, info.time_bytes), "time section");
+    ByteReader in(block.subspan(info.header_size(), info.time_bytes), "time section");
     detail::decode_int_stream<std::uint64_t>(in, info.count, reinterpret_cast<std::byte*>(out.data()), chunks);
     in.expect_end();
     if (out[0] != info.first_ns || out[info.count - 1] != info.last_ns) {
@@ -52,7 +52,7 @@ struct Decoder::Impl {
   }
 
   void values(Span<const std::byte> block, const BlockInfo& info, std::byte* out) {
-    ByteReader in(block.subspan(kHeaderSize + info.time_bytes, info.value_bytes), "value section");
+    ByteReader in(block.subspan(info.header_size() + info.time_bytes, info.value_bytes), "value section");
     const std::size_t n = info.count;
     const std::size_t size = sample_size(info.type);
     switch (info.value_encoding) {

@@ -132,11 +132,15 @@ std::size_t Encoder::Impl::encode(Span<const T> values, const RegularTimes* regu
     if (!is_regular_rate(regular->rate_nhz)) {
       fail("rate " + std::to_string(regular->rate_nhz) + " nHz is outside 1 nHz ... 1 GHz");
     }
+    if (!is_regular_time_base(*regular)) {
+      fail("phase " + std::to_string(regular->phase) +
+           " is outside 0 ... rate - 1 = " + std::to_string(regular->rate_nhz - 1));
+    }
     info.time_encoding = TimeEncoding::regular;
     info.rate_nhz = regular->rate_nhz;
+    info.phase = regular->phase;
     info.first_ns = regular->first_ns;
-    info.last_ns =
-        n ? sample_time(regular->first_ns, regular->rate_nhz, static_cast<std::int64_t>(n) - 1) : regular->first_ns;
+    info.last_ns = n ? sample_time(*regular, static_cast<std::int64_t>(n) - 1) : regular->first_ns;
     if (info.last_ns == std::numeric_limits<std::int64_t>::max()) {
       fail("the last sample time of the block overflows int64");
     }
@@ -166,7 +170,8 @@ std::size_t Encoder::Impl::encode(Span<const T> values, const RegularTimes* regu
       if (!done) out.resize(size);
     }
   } rollback{out, start};
-  out.resize(start + kHeaderSize);
+  const std::size_t header_bytes = header_size(kFormatVersion);
+  out.resize(start + header_bytes);
   if (!regular && n) {
     ByteWriter w(out);
     const auto* t = reinterpret_cast<const std::uint64_t*>(times.data());
@@ -174,7 +179,7 @@ std::size_t Encoder::Impl::encode(Span<const T> values, const RegularTimes* regu
   }
   const std::size_t time_end = out.size();
   info.value_encoding = write_values(values, out);
-  const std::size_t time_bytes = time_end - start - kHeaderSize;
+  const std::size_t time_bytes = time_end - start - header_bytes;
   const std::size_t value_bytes = out.size() - time_end;
   if (time_bytes > std::numeric_limits<std::uint32_t>::max() ||
       value_bytes > std::numeric_limits<std::uint32_t>::max()) {
@@ -185,7 +190,7 @@ std::size_t Encoder::Impl::encode(Span<const T> values, const RegularTimes* regu
   std::byte* header = out.data() + start;
   detail::write_header(header, info);
   detail::store_le<std::uint64_t>(header + detail::kChecksumOffset,
-                                  detail::block_checksum(header, time_bytes + value_bytes));
+                                  detail::block_checksum(header, out.size() - start - kHeaderSize));
   rollback.done = true;
   return out.size() - start;
 }

@@ -20,43 +20,66 @@ std::int64_t saturate(Int128 v) noexcept {
 
 }  // namespace
 
-std::int64_t sample_time(std::int64_t first_ns, std::int64_t rate_nhz, std::int64_t index) noexcept {
-  if (rate_nhz <= 0 || index < 0) return first_ns;  // precondition violated: stay defined
-  return saturate(Int128{first_ns} + Int128{index} * kAttoPerUnit / rate_nhz);
+std::int64_t sample_time(const RegularTimes& times, std::int64_t index) noexcept {
+  if (times.rate_nhz <= 0 || index < 0) return times.first_ns;  // precondition violated: stay defined
+  // phase < rate <= 10^18 and index < 2^63: the numerator stays below 2^124.
+  return saturate(Int128{times.first_ns} + (Int128{times.phase} + Int128{index} * kAttoPerUnit) / times.rate_nhz);
 }
 
-std::int64_t first_index_at_or_after(std::int64_t first_ns, std::int64_t rate_nhz, std::int64_t t_ns) noexcept {
-  if (rate_nhz <= 0 || t_ns <= first_ns) return 0;
-  // time(i) >= t  <=>  floor(i*10^18/rate) >= d  <=>  i*10^18 >= d*rate  (d integer)
-  const Int128 d = Int128{t_ns} - first_ns;
-  const Int128 num = d * rate_nhz;
+std::int64_t sample_time(std::int64_t first_ns, std::int64_t rate_nhz, std::int64_t index) noexcept {
+  return sample_time(RegularTimes{first_ns, rate_nhz, 0}, index);
+}
+
+RegularTimes advance(const RegularTimes& times, std::int64_t index) noexcept {
+  if (times.rate_nhz <= 0 || index <= 0) return times;  // nothing to advance (or a precondition violated)
+  const Int128 num = Int128{times.phase} + Int128{index} * kAttoPerUnit;
+  return {saturate(Int128{times.first_ns} + num / times.rate_nhz), times.rate_nhz,
+          static_cast<std::int64_t>(num % times.rate_nhz)};
+}
+
+std::int64_t first_index_at_or_after(const RegularTimes& times, std::int64_t t_ns) noexcept {
+  if (times.rate_nhz <= 0 || t_ns <= times.first_ns) return 0;
+  // time(i) >= t  <=>  floor((phase + i*10^18)/rate) >= d  <=>  phase + i*10^18 >= d*rate  (d integer),
+  // and d*rate > phase because d >= 1 and phase < rate.
+  const Int128 d = Int128{t_ns} - times.first_ns;
+  const Int128 num = d * times.rate_nhz - times.phase;
   return saturate((num + kAttoPerUnit - 1) / kAttoPerUnit);
 }
 
-void fill_sample_times(std::int64_t first_ns, std::int64_t rate_nhz, std::int64_t first_index,
-                       Span<std::int64_t> out) noexcept {
+std::int64_t first_index_at_or_after(std::int64_t first_ns, std::int64_t rate_nhz, std::int64_t t_ns) noexcept {
+  return first_index_at_or_after(RegularTimes{first_ns, rate_nhz, 0}, t_ns);
+}
+
+void fill_sample_times(const RegularTimes& times, std::int64_t first_index, Span<std::int64_t> out) noexcept {
   if (out.empty()) return;
   const auto n = static_cast<std::int64_t>(out.size());
-  if (rate_nhz <= 0 || first_index < 0 || sample_time(first_ns, rate_nhz, first_index + n - 1) == kInt64Max) {
-    for (std::int64_t k = 0; k < n; ++k) out[k] = sample_time(first_ns, rate_nhz, first_index + k);
+  const std::int64_t rate = times.rate_nhz;
+  if (rate <= 0 || first_index < 0 || times.phase < 0 || times.phase >= rate ||
+      sample_time(times, first_index + n - 1) == kInt64Max) {
+    for (std::int64_t k = 0; k < n; ++k) out[k] = sample_time(times, first_index + k);
     return;
   }
-  // time(i+1) - time(i) = q + [carry], with q, r the quotient and remainder of
-  // 10^18 / rate and the carry tracked exactly in `acc` = (i * r) mod rate.
-  const auto q = static_cast<std::int64_t>(kAttoPerUnit / rate_nhz);
-  const auto r = static_cast<std::int64_t>(kAttoPerUnit % rate_nhz);
-  auto acc = static_cast<std::int64_t>(Int128{first_index} * r % rate_nhz);
-  std::int64_t t = sample_time(first_ns, rate_nhz, first_index);
+  // With 10^18 = q*rate + r, time(i) = first + i*q + floor((phase + i*r) / rate):
+  // each step adds q, plus 1 when the remainder acc = (phase + i*r) mod rate wraps.
+  const auto q = static_cast<std::int64_t>(kAttoPerUnit / rate);
+  const auto r = static_cast<std::int64_t>(kAttoPerUnit % rate);
+  auto acc = static_cast<std::int64_t>((Int128{times.phase} + Int128{first_index} * r) % rate);
+  std::int64_t t = sample_time(times, first_index);
   out[0] = t;
   for (std::int64_t k = 1; k < n; ++k) {
-    acc += r;
+    acc += r;  // both below rate <= 10^18: no overflow
     t += q;
-    if (acc >= rate_nhz) {
-      acc -= rate_nhz;
+    if (acc >= rate) {
+      acc -= rate;
       t += 1;
     }
     out[k] = t;
   }
+}
+
+void fill_sample_times(std::int64_t first_ns, std::int64_t rate_nhz, std::int64_t first_index,
+                       Span<std::int64_t> out) noexcept {
+  fill_sample_times(RegularTimes{first_ns, rate_nhz, 0}, first_index, out);
 }
 
 std::optional<std::int64_t> parse_rate_nhz(std::string_view hertz) noexcept {

@@ -43,7 +43,7 @@ std::vector<StreamSpec> all_specs(const synth::Generator& g) {
 // The time of a block's last sample (the beat stream's blocks may not end on their latest time).
 std::int64_t block_last(const synth::Generator& g, std::int64_t stream, const synth::BlockPlan& plan) {
   const StreamSpec spec = g.spec(stream);
-  if (spec.rate_nhz) return codec::sample_time(plan.first_ns, spec.rate_nhz, plan.count - 1);
+  if (spec.rate_nhz) return codec::sample_time({plan.first_ns, spec.rate_nhz, plan.phase}, plan.count - 1);
   std::vector<std::byte> values(plan.count * codec::sample_size(spec.type));
   std::vector<std::int64_t> times(plan.count);
   g.fill(stream, plan, values, times);

@@ -368,10 +368,16 @@ std::vector<Segment> Generator::segments(std::int64_t stream) const {
     const Slot slot = slot_of(m_config, stream, s, k);
     if (slot.gap_end <= slot.gap_begin || slot.gap_begin >= n) continue;
     const std::int64_t gb = std::max(slot.gap_begin, at), ge = std::min(slot.gap_end, n);
-    if (gb > at) out.push_back({codec::sample_time(s.start, s.rate_nhz, at), at, gb - at});
+    if (gb > at) {
+      const codec::RegularTimes first = codec::advance({s.start, s.rate_nhz, 0}, at);
+      out.push_back({first.first_ns, at, gb - at, first.phase});
+    }
     at = std::max(at, ge);
   }
-  if (at < n) out.push_back({codec::sample_time(s.start, s.rate_nhz, at), at, n - at});
+  if (at < n) {
+    const codec::RegularTimes first = codec::advance({s.start, s.rate_nhz, 0}, at);
+    out.push_back({first.first_ns, at, n - at, first.phase});
+  }
   return out;
 }
 
@@ -390,8 +396,9 @@ std::vector<BlockPlan> Generator::blocks(std::int64_t stream) const {
   for (const Segment& seg : segments(stream)) {
     for (std::int64_t i = 0; i < seg.count; i += bs) {
       const std::int64_t begin = seg.begin + i;
-      out.push_back({begin, static_cast<std::uint32_t>(std::min<std::int64_t>(bs, seg.count - i)),
-                     codec::sample_time(s.start, s.rate_nhz, begin)});
+      const codec::RegularTimes first = codec::advance({s.start, s.rate_nhz, 0}, begin);
+      out.push_back(
+          {begin, static_cast<std::uint32_t>(std::min<std::int64_t>(bs, seg.count - i)), first.first_ns, first.phase});
     }
   }
   return out;
@@ -433,7 +440,7 @@ void Generator::fill(std::int64_t stream, const BlockPlan& plan, Span<std::byte>
     default:
       throw InternalError("generator: unexpected sample type");
   }
-  if (!times.empty()) codec::fill_sample_times(plan.first_ns, s.rate_nhz, 0, times.first(plan.count));
+  if (!times.empty()) codec::fill_sample_times({plan.first_ns, s.rate_nhz, plan.phase}, 0, times.first(plan.count));
 }
 
 codec::BlockInfo Generator::encode(std::int64_t stream, const BlockPlan& plan, codec::Encoder& encoder,
@@ -445,7 +452,7 @@ codec::BlockInfo Generator::encode(std::int64_t stream, const BlockPlan& plan, c
   const std::size_t start = out.size();
   if (m.rate_nhz) {
     fill(stream, plan, values);
-    encoder.encode(m.type, values, codec::RegularTimes{plan.first_ns, m.rate_nhz}, out);
+    encoder.encode(m.type, values, codec::RegularTimes{plan.first_ns, m.rate_nhz, plan.phase}, out);
   } else {
     times.resize(plan.count);
     fill(stream, plan, values, times);

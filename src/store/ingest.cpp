@@ -151,8 +151,9 @@ for (std::size_t i = 0; i < rec.signals.size(); ++i) {
       continue;
     }
     if (seg_begin >= 0) {
-      const std::int64_t first = codec::sample_time(start, s.rate_nhz, seg_begin);
-      series.segments.push_back({first, series.count(), k - seg_begin});
+      // The record's grid goes on across missing samples: the segment starts on it.
+      const codec::RegularTimes first = codec::advance({start, s.rate_nhz, 0}, seg_begin);
+      series.segments.push_back({first.first_ns, series.count(), k - seg_begin, first.phase});
       for (std::int64_t j = seg_begin; j < k; ++j) {
         const std::int32_t v = s.samples[static_cast<std::size_t>(j)];
         if (series.type == codec::SampleType::int16) {

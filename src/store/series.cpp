@@ -29,6 +29,9 @@ void check_series(const Series& s, const char* what) {
     if (seg.begin < next || seg.count < 0 || seg.begin + seg.count > n) {
       throw InternalError(std::string(what) + ": segments overlap or run past the samples");
     }
+    if (!codec::is_regular_time_base({seg.first_ns, s.rate_nhz, seg.phase})) {
+      throw InternalError(std::string(what) + ": a segment's phase is outside 0 ... rate - 1");
+    }
     next = seg.begin + seg.count;
   }
 }
@@ -59,11 +62,11 @@ std::int64_t encode_series(const Series& s, std::uint32_t block_samples, codec::
     return blocks;
   }
   for (const auto& seg : s.segments) {
+    const codec::RegularTimes grid{seg.first_ns, s.rate_nhz, seg.phase};
     for (std::int64_t i = 0; i < seg.count; i += block_samples) {
       const std::int64_t n = std::min<std::int64_t>(block_samples, seg.count - i);
       out.clear();
-      const codec::RegularTimes times{codec::sample_time(seg.first_ns, s.rate_nhz, i), s.rate_nhz};
-      encoder.encode(s.type, values(seg.begin + i, n), times, out);
+      encoder.encode(s.type, values(seg.begin + i, n), codec::advance(grid, i), out);
       sink(out);
       ++blocks;
     }

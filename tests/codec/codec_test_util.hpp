@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "detail/header.hpp"  // the codec's checksum, to rewrite blocks as version 1
 #include "tsweep/codec/codec.hpp"
 
 namespace tsweep::codec::testing {
@@ -174,6 +175,23 @@ inline std::vector<std::int64_t> irregular_times(std::size_t n, std::uint64_t se
     t[i] = now;
   }
   return t;
+}
+
+/// The version-1 block with the same samples and times as `block`, a block of
+/// the current version with phase 0 (version 1 has no phase), byte for byte
+/// what a version-1 writer made: the 72-byte header without the phase field,
+/// version 1, and the checksum over what remains.
+inline std::vector<std::byte> to_version1(const std::vector<std::byte>& block) {
+  const BlockInfo info = peek(block);
+  if (info.version != 2 || info.phase != 0) throw InternalError("to_version1: needs a version-2 block with phase 0");
+  const std::size_t dropped = info.header_size() - kHeaderSize;
+  std::vector<std::byte> v1(block.size() - dropped);
+  std::memcpy(v1.data(), block.data(), kHeaderSize);
+  std::memcpy(v1.data() + kHeaderSize, block.data() + info.header_size(), block.size() - info.header_size());
+  v1[4] = std::byte{1};
+  const std::uint64_t sum = detail::block_checksum(v1.data(), v1.size() - kHeaderSize);
+  for (std::size_t i = 0; i < 8; ++i) v1[detail::kChecksumOffset + i] = static_cast<std::byte>(sum >> (8 * i));
+  return v1;
 }
 
 }  // namespace tsweep::codec::testing

@@ -122,21 +122,28 @@ def signed(v, bits):
 
 def decode(block):
     h = Reader(block)
-    assert h.take(4) == b"TSBK" and h.u8() == 1
+    assert h.take(4) == b"TSBK"
+    version = h.u8()
+    assert version in (1, 2), "version %d" % version
     stype, tenc, venc = h.u8(), h.u8(), h.u8()
     count, tbytes, vbytes, reserved = struct.unpack("<IIII", h.take(16))
     first, last, rate, tmin, tmax = struct.unpack("<qqqqq", h.take(40))
     h.take(8)  # checksum: XXH3 is not in the standard library
-    assert reserved == 0 and len(block) >= 72 + tbytes + vbytes
+    phase = struct.unpack("<q", h.take(8))[0] if version >= 2 else 0
+    H = h.pos  # 80 in version 2, 72 in version 1
+    assert reserved == 0 and len(block) >= H + tbytes + vbytes
     size, B = SIZES[stype], CARRIER[stype]
     if tenc == 0:
-        times = [first + (i * 10**18) // rate for i in range(count)]
+        assert 1 <= rate <= 10**18 and 0 <= phase < rate and tbytes == 0
+        times = [first + (phase + i * 10**18) // rate for i in range(count)]
+        assert last == (times[-1] if count else first) and tmin == first and tmax == last
     else:
-        tr = Reader(block[72:72 + tbytes])
+        assert rate == 0 and phase == 0
+        tr = Reader(block[H:H + tbytes])
         times = [signed(v, 64) for v in integer_stream(tr, count, 64)] if count else []
         assert tr.pos == len(tr.data)
         assert not count or (times[0] == first and times[-1] == last)
-    r = Reader(block[72 + tbytes:72 + tbytes + vbytes])
+    r = Reader(block[H + tbytes:H + tbytes + vbytes])
     if venc == 0:
         raw = r.chunk(count * size)
     elif venc == 1:

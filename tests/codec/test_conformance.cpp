@@ -20,14 +20,14 @@ namespace fs = std::filesystem;
 using testing::Shape;
 
 template <class T>
-void write_case(const fs::path& dir, const std::string& name, const std::vector<T>& v, bool regular,
-                ValueEncoding want) {
+void write_case(const fs::path& dir, const std::string& name, const std::vector<T>& v, bool regular, ValueEncoding want,
+                RegularTimes grid = {123'456'789, 360 * kNanohertzPerHertz, 0}) {
   EncodeOptions opt;
   opt.zstd = ZstdStage::off;  // the standard library has no zstd
   std::vector<std::byte> block;
   const auto times = regular ? std::vector<std::int64_t>{} : testing::irregular_times(v.size(), 5, true);
   if (regular) {
-    encode<T>(v, RegularTimes{123'456'789, 360 * kNanohertzPerHertz}, block, opt);
+    encode<T>(v, grid, block, opt);
   } else {
     encode<T>(v, Span<const std::int64_t>(times), block, opt);
   }
@@ -63,9 +63,18 @@ TEST(Conformance, IndependentPythonReaderDecodesEveryStoredEncoding) {
              ValueEncoding::decimal);
   write_case(dir, "float_sine", testing::make_values<float>(Shape::sine_noise, 600, 7), true, ValueEncoding::decimal);
   write_case(dir, "empty", std::vector<std::int16_t>{}, false, ValueEncoding::plain);
+  // Regular blocks cut from inside runs: nonzero phases.
+  write_case(dir, "int16_360hz_phase", testing::make_values<std::int16_t>(Shape::random_walk, 800, 8), true,
+             ValueEncoding::integer, advance(RegularTimes{123'456'789, 360 * kNanohertzPerHertz, 0}, 32'768));
+  write_case(dir, "int32_7hz_phase", testing::make_values<std::int32_t>(Shape::random_full, 50, 9), true,
+             ValueEncoding::plain, advance(RegularTimes{-1, 7 * kNanohertzPerHertz, 0}, 1'000'000'001));
   const std::string cmd =
       "python3 " + std::string(TSWEEP_SOURCE_DIR) + "/tests/codec/reference_decoder.py " + dir.string();
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  // And the blocks a version-1 writer made, with the times version 1 gives them.
+  const std::string v1 = "python3 " + std::string(TSWEEP_SOURCE_DIR) + "/tests/codec/reference_decoder.py " +
+                         std::string(TSWEEP_SOURCE_DIR) + "/tests/codec/data/v1";
+  EXPECT_EQ(std::system(v1.c_str()), 0) << v1;
   fs::remove_all(dir);
 }
 

@@ -52,6 +52,16 @@ std::vector<Sample> sample_blocks() {
   add("int32 random plain", testing::make_values<std::int32_t>(Shape::random_full, 50, 8), true, ZstdStage::off);
   add("empty", std::vector<std::int16_t>{}, true, ZstdStage::off);
   add("empty irregular", std::vector<double>{}, false, ZstdStage::off);
+  {
+    // A regular block in the middle of a 360 Hz run: nonzero phase.
+    Sample s{"int16 360 Hz with a phase", {}};
+    Encoder().encode<std::int16_t>(testing::make_values<std::int16_t>(Shape::random_walk, 100, 9),
+                                   advance(RegularTimes{5, 360 * kNanohertzPerHertz, 0}, 32'768), s.block);
+    out.push_back(std::move(s));
+  }
+  // Version-1 blocks (as a version-1 writer made them) are read too.
+  out.push_back({"version 1 regular", testing::to_version1(out[0].block)});
+  out.push_back({"version 1 irregular", testing::to_version1(out[1].block)});
   return out;
 }
 
@@ -101,7 +111,8 @@ TEST(Corruption, PayloadFlipsAreReportedAsChecksumMismatches) {
   Decoder dec;
   for (const Sample& s : sample_blocks()) {
     std::vector<std::byte> b = s.block;
-    for (std::size_t at = kHeaderSize; at < b.size(); ++at) {
+    // The sections; the header (phase included) is checked field by field first.
+    for (std::size_t at = peek(b).header_size(); at < b.size(); ++at) {
       b[at] ^= std::byte{0x10};
       EXPECT_THROW(decode_any(dec, b), ChecksumError) << s.name << " byte " << at;
       EXPECT_THROW(verify(b), ChecksumError);
@@ -175,7 +186,11 @@ TEST(Corruption, HeaderErrorsNameTheField) {
     return c;
   };
   EXPECT_NE(message(with(0, std::byte{0x01})).find("bad magic"), std::string::npos);
-  EXPECT_NE(message(with(4, std::byte{8})).find("version 9"), std::string::npos);
+  EXPECT_NE(message(with(4, std::byte{8})).find("version 10"), std::string::npos);
+  EXPECT_NE(message(with(4, std::byte{2})).find("version 0"), std::string::npos);
+  EXPECT_NE(message(with(79, std::byte{0x40})).find("phase"), std::string::npos);
+  EXPECT_NE(message(std::vector<std::byte>(b.begin(), b.begin() + 72)).find("version-2 header alone is 80"),
+            std::string::npos);
   EXPECT_NE(message(with(5, std::byte{6})).find("sample type"), std::string::npos);
   EXPECT_NE(message(with(70, std::byte{0xFF})).find("checksum mismatch"), std::string::npos);
   EXPECT_NE(message(std::vector<std::byte>(b.begin(), b.begin() + 10)).find("too short"), std::string::npos);

@@ -118,7 +118,7 @@ TEST(RoundTripBlocks, BackToBackBlocksAreSteppedThroughWithPeek) {
   Decoder dec;
   for (int k = 0; k < 5; ++k) {
     const Span<const std::byte> rest(all.data() + at, all.size() - at);
-    const BlockInfo info = peek(rest.first(kHeaderSize));  // the header alone tells the length
+    const BlockInfo info = peek(rest.first(kMaxHeaderSize));  // the header alone tells the length
     std::vector<std::int32_t> out(info.count);
     dec.decode<std::int32_t>(rest.first(info.encoded_size), Span<std::int32_t>(out));
     EXPECT_EQ(out, parts[static_cast<std::size_t>(k)]);
@@ -150,7 +150,10 @@ TEST(RoundTripBlocks, HeaderReportsTimesAndEncodings) {
   EXPECT_EQ(info.min_ns, *std::min_element(times.begin(), times.end()));
   EXPECT_EQ(info.max_ns, *std::max_element(times.begin(), times.end()));
   EXPECT_GT(info.time_bytes, 0u);
-  EXPECT_EQ(info.encoded_size, kHeaderSize + info.time_bytes + info.value_bytes);
+  EXPECT_EQ(info.version, kFormatVersion);
+  EXPECT_EQ(info.header_size(), 80u);
+  EXPECT_EQ(info.phase, 0);
+  EXPECT_EQ(info.encoded_size, info.header_size() + info.time_bytes + info.value_bytes);
   EXPECT_EQ(verify(block).checksum, info.checksum);
   std::vector<std::int64_t> only_times(1000);
   Decoder().decode_times(block, Span<std::int64_t>(only_times));

@@ -82,6 +82,75 @@ TEST(SampleTime, FillMatchesThePerSampleDefinition) {
   EXPECT_EQ(out[9], std::numeric_limits<std::int64_t>::max());
 }
 
+// A grid with a phase: what a block cut from a run at any sample carries.
+RegularTimes random_grid(std::mt19937_64& rng) {
+  const std::int64_t rates[] = {1, 3, 3 * kHz, 7 * kHz, 12'800'000'000, 360 * kHz, 999'999'999'937, kMaxRateNhz};
+  const std::int64_t rate =
+      rng() % 2 ? static_cast<std::int64_t>(rng() % kMaxRateNhz) + 1 : rates[rng() % std::size(rates)];
+  const std::int64_t first =
+      static_cast<std::int64_t>(rng() % 2'000'000'000'000'000'000ULL) - 1'000'000'000'000'000'000LL;
+  return {first, rate, static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(rate))};
+}
+
+TEST(SampleTime, AdvanceCutsAGridAnywhereWithoutMovingASample) {
+  std::mt19937_64 rng(11);
+  for (int iter = 0; iter < 20000; ++iter) {
+    const RegularTimes g = random_grid(rng);
+    const std::int64_t a = static_cast<std::int64_t>(rng() % 1'000'000'000),
+                       b = static_cast<std::int64_t>(rng() % 100'000);
+    if (sample_time(g, a + b) == std::numeric_limits<std::int64_t>::max()) continue;
+    const RegularTimes h = advance(g, a);
+    ASSERT_TRUE(is_regular_time_base(h));
+    ASSERT_EQ(h.rate_nhz, g.rate_nhz);
+    ASSERT_EQ(h.first_ns, sample_time(g, a));
+    ASSERT_EQ(sample_time(h, b), sample_time(g, a + b)) << "rate " << g.rate_nhz << " phase " << g.phase;
+    const RegularTimes hb = advance(h, b), ab = advance(g, a + b);
+    ASSERT_EQ(hb.first_ns, ab.first_ns);
+    ASSERT_EQ(hb.phase, ab.phase);
+  }
+  // 360 Hz from 0: sample 9 is the first after sample 0 on a whole nanosecond.
+  EXPECT_EQ(advance(RegularTimes{0, 360 * kHz, 0}, 1).phase, 280'000'000'000);  // 10^18 mod 360e9
+  EXPECT_EQ(advance(RegularTimes{0, 360 * kHz, 0}, 9).phase, 0);
+  EXPECT_EQ(advance(RegularTimes{0, 360 * kHz, 0}, 32'768).first_ns, 91'022'222'222);
+  // The old cut, first time alone, restarts the grid and drifts early: the bug the phase fixes.
+  EXPECT_EQ(sample_time(sample_time(0, 360 * kHz, 32'768), 360 * kHz, 1), 91'024'999'999);
+  EXPECT_EQ(sample_time(advance(RegularTimes{0, 360 * kHz, 0}, 32'768), 1), 91'025'000'000);
+  EXPECT_EQ(sample_time(0, 360 * kHz, 32'769), 91'025'000'000);
+}
+
+TEST(SampleTime, InverseWithAPhaseIsConsistent) {
+  std::mt19937_64 rng(12);
+  for (int iter = 0; iter < 20000; ++iter) {
+    const RegularTimes g = random_grid(rng);
+    const std::int64_t i = static_cast<std::int64_t>(rng() % 2'000'000'000);
+    const std::int64_t t = sample_time(g, i);
+    if (t == std::numeric_limits<std::int64_t>::max()) continue;
+    ASSERT_EQ(first_index_at_or_after(g, t), i) << "rate " << g.rate_nhz << " phase " << g.phase;
+    if (i > 0) {
+      const std::int64_t prev = sample_time(g, i - 1);
+      ASSERT_LT(prev, t);
+      ASSERT_EQ(first_index_at_or_after(g, prev + 1), i);
+    }
+    // Times strictly increase (periods of at least 1 ns), so the next one is after t.
+    ASSERT_EQ(first_index_at_or_after(g, t + 1), i + 1) << "rate " << g.rate_nhz;
+  }
+  EXPECT_EQ(first_index_at_or_after(RegularTimes{100, kHz, 999'999'999}, 100), 0);
+  EXPECT_EQ(first_index_at_or_after(RegularTimes{100, kHz, 999'999'999}, 101), 1);
+}
+
+TEST(SampleTime, FillWithAPhaseMatchesThePerSampleDefinition) {
+  std::mt19937_64 rng(13);
+  for (int iter = 0; iter < 200; ++iter) {
+    const RegularTimes g = random_grid(rng);
+    const std::int64_t start = static_cast<std::int64_t>(rng() % 1'000'000);
+    std::vector<std::int64_t> out(1 + rng() % 3000);
+    fill_sample_times(g, start, Span<std::int64_t>(out));
+    for (std::size_t k = 0; k < out.size(); ++k) {
+      ASSERT_EQ(out[k], sample_time(g, start + static_cast<std::int64_t>(k))) << g.rate_nhz << " " << k;
+    }
+  }
+}
+
 TEST(RateParsing, DecimalHertzBecomeExactNanohertz) {
   EXPECT_EQ(parse_rate_nhz("360"), 360 * kHz);
   EXPECT_EQ(parse_rate_nhz("360.0"), 360 * kHz);

@@ -24,7 +24,7 @@ class FakeSource : public exec::BlockSource {
                    std::uint32_t block, std::int64_t gap_every, std::int64_t gap_ns, std::uint32_t seed) {
     exec::SourceStream s = make_stream(name, rate_nhz, codec::SampleType::int16, 0.005, -5.0);
     std::mt19937 rng(seed);
-    std::int64_t t = first;
+    codec::RegularTimes grid{first, rate_nhz, 0};
     std::int16_t v = 0;
     std::vector<std::int16_t> values;
     for (std::int64_t i = 0, b = 0; i < n; i += block, ++b) {
@@ -35,9 +35,11 @@ class FakeSource : public exec::BlockSource {
         x = (rng() % 50 == 0) ? v : static_cast<std::int16_t>(v & ~3);  // flat runs
       }
       std::vector<std::byte> bytes;
-      m_encoder.encode<std::int16_t>(values, codec::RegularTimes{t, rate_nhz}, bytes);
+      m_encoder.encode<std::int16_t>(values, grid, bytes);
       add_block(s, bytes);
-      t = codec::sample_time(t, rate_nhz, count) + ((gap_every > 0 && (b + 1) % gap_every == 0) ? gap_ns : 0);
+      // The next block continues the grid, as a store's blocks do; a gap starts a new one.
+      grid = codec::advance(grid, count);
+      if (gap_every > 0 && (b + 1) % gap_every == 0) grid = {grid.first_ns + gap_ns, rate_nhz, 0};
     }
     finish_stream(std::move(s));
   }

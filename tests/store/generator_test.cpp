@@ -39,7 +39,7 @@ TEST(StoreGenerator, SameSeedSameSamplesWhateverTheBlockCut) {
     EXPECT_EQ(values(a, k, p), values(b, k, p));
     if (p.count < 2 || a.kind(k) == Kind::beats) continue;
     // Two halves of a block are the block.
-    const BlockPlan h1{p.begin, p.count / 2, p.first_ns};
+    const BlockPlan h1{p.begin, p.count / 2, p.first_ns, p.phase};
     const BlockPlan h2{p.begin + p.count / 2, p.count - p.count / 2, 0};
     auto joined = values(a, k, h1);
     const auto second = values(a, k, h2);

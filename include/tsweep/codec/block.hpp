@@ -9,15 +9,29 @@
 #include <string>
 
 #include "tsweep/codec/sample_type.hpp"
+#include "tsweep/codec/time.hpp"
 #include "tsweep/core/error.hpp"
 #include "tsweep/core/span.hpp"
 
 namespace tsweep::codec {
 
-/// Format version written by this library; the only one it reads.
-inline constexpr std::uint8_t kFormatVersion = 1;
-/// Bytes of the fixed header that starts every block: peek() needs this many.
+/// Format version written by this library (FORMAT.md, "Versions").
+inline constexpr std::uint8_t kFormatVersion = 2;
+/// Oldest format version this library reads; it reads every one up to kFormatVersion.
+inline constexpr std::uint8_t kOldestFormatVersion = 1;
+/// Bytes that start every block, laid out alike in every version (all of a
+/// version-1 header): peek() needs at least this many to learn the version,
+/// and then header_size(version).
 inline constexpr std::size_t kHeaderSize = 72;
+/// The longest header of any version read here: peek() never needs more.
+inline constexpr std::size_t kMaxHeaderSize = 80;
+
+/// Bytes of the header of a block of format `version`: 80 from version 2 on
+/// (the phase follows the checksum), 72 in version 1.
+constexpr std::size_t header_size(std::uint8_t version) noexcept {
+  return version >= 2 ? kMaxHeaderSize : kHeaderSize;
+}
+
 /// Most samples one block may hold. Bounds what a reader must allocate for a
 /// block whatever its bytes say.
 inline constexpr std::uint32_t kMaxBlockSamples = 1u << 24;
@@ -44,24 +58,32 @@ struct BlockInfo {
   SampleType type = SampleType::int16;
   TimeEncoding time_encoding = TimeEncoding::regular;
   ValueEncoding value_encoding = ValueEncoding::plain;
-  std::uint32_t count = 0;        ///< samples in the block
-  std::int64_t first_ns = 0;      ///< time of the first sample
-  std::int64_t last_ns = 0;       ///< time of the last sample (first_ns when count == 0)
-  std::int64_t min_ns = 0;        ///< earliest sample time (irregular times may go backwards)
-  std::int64_t max_ns = 0;        ///< latest sample time
-  std::int64_t rate_nhz = 0;      ///< regular rate; 0 for irregular blocks
-  std::uint32_t time_bytes = 0;   ///< bytes of the time section
-  std::uint32_t value_bytes = 0;  ///< bytes of the value section
-  std::uint64_t checksum = 0;     ///< stored XXH3-64 of the block (see FORMAT.md)
-  std::size_t encoded_size = 0;   ///< total bytes of the block, header included
+  std::uint32_t count = 0;                ///< samples in the block
+  std::int64_t first_ns = 0;              ///< time of the first sample
+  std::int64_t last_ns = 0;               ///< time of the last sample (first_ns when count == 0)
+  std::int64_t min_ns = 0;                ///< earliest sample time (irregular times may go backwards)
+  std::int64_t max_ns = 0;                ///< latest sample time
+  std::int64_t rate_nhz = 0;              ///< regular rate; 0 for irregular blocks
+  std::int64_t phase = 0;                 ///< regular: grid phase, 0 ... rate_nhz - 1 (0 in version 1); irregular: 0
+  std::uint8_t version = kFormatVersion;  ///< format version of the block
+  std::uint32_t time_bytes = 0;           ///< bytes of the time section
+  std::uint32_t value_bytes = 0;          ///< bytes of the value section
+  std::uint64_t checksum = 0;             ///< stored XXH3-64 of the block (see FORMAT.md)
+  std::size_t encoded_size = 0;           ///< total bytes of the block, header included
 
   [[nodiscard]] bool regular() const noexcept { return time_encoding == TimeEncoding::regular; }
+  /// Bytes of this block's header (where its time section starts).
+  [[nodiscard]] std::size_t header_size() const noexcept { return codec::header_size(version); }
+  /// A regular block's time base: sample i is at sample_time(regular_times(), i).
+  [[nodiscard]] RegularTimes regular_times() const noexcept { return {first_ns, rate_nhz, phase}; }
 };
 
-/// Reads and validates the header at the start of `bytes`, which must hold at
-/// least kHeaderSize bytes (not necessarily the whole block: encoded_size says
-/// how long the block is, so a reader can step through blocks back to back).
-/// Throws CodecError naming the first field that is wrong.
+/// Reads and validates the header at the start of `bytes`, which must hold the
+/// whole header: header_size(version) bytes, so kMaxHeaderSize always does
+/// (not necessarily the whole block: encoded_size says how long the block is,
+/// so a reader can step through blocks back to back). Reads every version
+/// from kOldestFormatVersion to kFormatVersion. Throws CodecError naming the
+/// first field that is wrong.
 BlockInfo peek(Span<const std::byte> bytes);
 
 /// Checks that `bytes` starts with a whole block whose checksum matches.

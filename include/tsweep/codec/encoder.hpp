@@ -9,6 +9,7 @@
 
 #include "tsweep/codec/block.hpp"
 #include "tsweep/codec/sample_type.hpp"
+#include "tsweep/codec/time.hpp"
 #include "tsweep/core/span.hpp"
 
 namespace tsweep::codec {
@@ -31,12 +32,6 @@ struct EncodeOptions {
   bool decimal_floats = true;
 };
 
-/// Regular time base of a block: time of sample i is sample_time(first_ns, rate_nhz, i).
-struct RegularTimes {
-  std::int64_t first_ns = 0;
-  std::int64_t rate_nhz = 0;
-};
-
 /// Encodes blocks. Holds scratch buffers and a zstd context, so one Encoder
 /// per thread reused across blocks allocates nothing once warm.
 /// Not thread-safe; cheap to move.
@@ -54,9 +49,10 @@ class Encoder {
 
   /// Appends one block holding `values` at regular times to `out`; returns the
   /// number of bytes appended. T is one of int16_t, int32_t, int64_t, float,
-  /// double. Throws CodecError for more than kMaxBlockSamples values, an
-  /// invalid rate, or a last sample time beyond the int64 range; `out` is
-  /// then left as it was.
+  /// double. A block cut from a longer run takes advance(run, k) as its
+  /// times, so that it continues the run's grid. Throws CodecError for more
+  /// than kMaxBlockSamples values, an invalid rate or phase, or a last sample
+  /// time beyond the int64 range; `out` is then left as it was.
   template <class T>
   std::size_t encode(Span<const T> values, RegularTimes times, std::vector<std::byte>& out);
 

@@ -50,11 +50,13 @@ void validate(const GeneratorConfig& config);
 
 /// One block of a stream: `count` samples starting at `begin` (an index on the
 /// stream's nominal grid for regular streams, a beat number for the beat
-/// stream), the first at `first_ns`.
+/// stream), the first at `first_ns`. A regular block's sample j is at
+/// codec::sample_time({first_ns, rate, phase}, j): on the stream's grid.
 struct BlockPlan {
   std::int64_t begin = 0;
   std::uint32_t count = 0;
   std::int64_t first_ns = 0;
+  std::int64_t phase = 0;  ///< regular streams: the grid phase of sample `begin` (codec::RegularTimes)
 };
 
 class Generator {

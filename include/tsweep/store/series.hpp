@@ -19,12 +19,18 @@ namespace tsweep::store {
 inline constexpr std::uint32_t kDefaultBlockSamples = 32768;
 
 /// A run of consecutive samples on a regular grid: samples [begin, begin +
-/// count) of a Series, the first at first_ns. A gap (or a missing sample)
-/// ends a segment; a block never spans two segments.
+/// count) of a Series; sample k of the segment is at codec::sample_time(
+/// {first_ns, rate_nhz, phase}, k). A gap (or a missing sample) ends a
+/// segment; a block never spans two segments, and the blocks of a segment
+/// continue its grid exactly.
 struct Segment {
   std::int64_t first_ns = 0;
   std::int64_t begin = 0;
   std::int64_t count = 0;
+  /// Grid phase of the first sample (codec::RegularTimes::phase): nonzero when
+  /// the segment continues a grid that started earlier, e.g. after missing
+  /// samples, so that its samples stay on that grid.
+  std::int64_t phase = 0;
 };
 
 /// The raw samples of one stream. Regular series (rate_nhz > 0 and no
@@ -61,7 +67,8 @@ void check_series(const Series& series, const char* what);
 
 /// Cuts `series` into blocks of at most `block_samples` samples (a block never
 /// spans a gap), encodes each with `encoder` and hands its bytes to `sink`.
-/// Returns the number of blocks.
+/// Each regular block carries the phase that keeps its samples on its
+/// segment's grid, whatever the block size. Returns the number of blocks.
 std::int64_t encode_series(const Series& series, std::uint32_t block_samples, codec::Encoder& encoder,
                            const std::function<void(Span<const std::byte>)>& sink);
 
