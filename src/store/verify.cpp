@@ -159,7 +159,8 @@ std::vector<RunInfo> check_stream(const Reader& reader, std::int64_t id, std::ve
 
 // Every stream's row and runs (this rank's streams); then every rank gets
 // every usable run, sorted by first index row, runs that share index rows
-// with an earlier one dropped (and reported by rank 0).
+// with an earlier one dropped (and reported by rank 0). Collective on `comm`
+// when one is given, rank-local otherwise.
 std::vector<RunInfo> check_streams(const Reader& reader, const exec::Comm* comm, std::vector<BadRow>& out) {
   std::vector<RunInfo> runs;
   const auto n = static_cast<std::int64_t>(reader.streams().size());
