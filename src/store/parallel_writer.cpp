@@ -174,6 +174,7 @@ void ParallelWriter::write(const BlockBatch& mine) {
       r.time_encoding = static_cast<std::uint8_t>(e.info.time_encoding);
       r.value_encoding = static_cast<std::uint8_t>(e.info.value_encoding);
       r.checksum = e.info.checksum;
+      detail::seal(r);
       rows.push_back(r);
     }
   });
@@ -319,6 +320,7 @@ void ParallelWriter::finish() {
           a.stream = info.id;
           detail::copy_field(a.key, sizeof a.key, key, "attribute key");
           detail::copy_field(a.value, sizeof a.value, value, "attribute value");
+          detail::seal(a);
           attrs.push_back(a);
         }
       }
@@ -327,6 +329,7 @@ void ParallelWriter::finish() {
     counts[1] = static_cast<std::int64_t>(streams.size());
     if (comm.is_root()) {
       runs = merge_runs(std::move(all), streams);
+      detail::seal(runs.data(), runs.size());
       counts[0] = static_cast<std::int64_t>(runs.size());
       for (const auto& s : streams) stream_rows.push_back(detail::to_row(s, 1));
     }

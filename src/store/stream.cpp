@@ -63,4 +63,22 @@ StreamSpec StreamInfo::spec() const {
   return s;
 }
 
+const char* row_damage_text(RowDamage damage) noexcept {
+  switch (damage) {
+    case RowDamage::none:
+      return "sound";
+    case RowDamage::checksum:
+      return "fails its row checksum";
+    case RowDamage::stream:
+      return "names another stream than its run";
+    case RowDamage::span:
+      return "has times reversed or outside its run's span";
+    case RowDamage::count:
+      return "has a sample count of 0 or more than its run holds";
+    case RowDamage::bytes:
+      return "points outside /blocks/data or has a length no block can have";
+  }
+  return "is damaged";
+}
+
 }  // namespace tsweep::store

@@ -59,8 +59,14 @@ void Writer::Impl::load() {
   std::vector<StreamRow> rows(static_cast<std::size_t>(n));
   detail::read_rows(objects.streams.get(), t.stream_mem, 0, n, rows.data(), path);
   streams.reserve(rows.size());
-  for (const auto& row : rows) {
-    if (row.gen != row.gen_check) throw IoError(path, "stream row " + std::to_string(row.id) + " is torn");
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const StreamRow& row = rows[i];
+    if (row.gen != row.gen_check) throw IoError(path, "stream row " + std::to_string(i) + " is torn");
+    if (objects.row_checksums() && !detail::sealed(row)) {
+      throw IoError(path, "refusing to append: /streams row " + std::to_string(i) +
+                              " fails its row checksum (damaged stream table; 'tsweep verify " + path +
+                              "' lists the damage)");
+    }
     streams.push_back(detail::to_info(row));
     by_name.emplace(streams.back().name, std::int64_t{row.id});
     gen = std::max<std::int64_t>(gen, std::int64_t{row.gen});  // a copy: packed rows are misaligned
@@ -237,7 +243,9 @@ void Writer::commit() {
 
     // 2. Index rows, grouped by stream and ordered by time within each.
     std::vector<StreamInfo> updated = w.streams;
-    const detail::CommitRows rows = detail::build_commit(w.pending, w.index_end, w.runs_end, updated);
+    detail::CommitRows rows = detail::build_commit(w.pending, w.index_end, w.runs_end, updated);
+    detail::seal(rows.index.data(), rows.index.size());
+    detail::seal(rows.runs.data(), rows.runs.size());
     const auto nrows = static_cast<std::int64_t>(rows.index.size());
     if (nrows > 0) {
       detail::set_extent(w.objects.index.get(), w.index_end + nrows, w.path);
@@ -262,6 +270,7 @@ void Writer::commit() {
         a.stream = info.id;
         detail::copy_field(a.key, sizeof a.key, key, "attribute key");
         detail::copy_field(a.value, sizeof a.value, value, "attribute value");
+        detail::seal(a);
         attrs.push_back(a);
         ++attr_at;
       }

@@ -86,6 +86,19 @@ class FakeSource : public exec::BlockSource {
     bytes[bytes.size() / 2] ^= std::byte{0x5a};
   }
 
+  /// Makes the index row of block `index` of stream `stream` untrusted, as the
+  /// store's reader returns one whose row is damaged: nothing to read, `damage` set.
+  void damage_row(std::size_t stream, std::size_t index, store::RowDamage why) {
+    auto& ref = m_blocks[stream][index].ref;
+    ref.damage = why;
+    ref.count = 0;
+    ref.length = 0;
+    ref.checksum = 0;
+  }
+
+  /// Makes the index row of a block disagree with the block's header on its checksum.
+  void misstate_checksum(std::size_t stream, std::size_t index) { m_blocks[stream][index].ref.checksum ^= 1; }
+
   [[nodiscard]] const std::vector<exec::SourceStream>& streams() const override { return m_streams; }
 
   std::vector<store::BlockRef> blocks(std::int64_t id, std::int64_t t0, std::int64_t t1) override {
@@ -102,6 +115,7 @@ class FakeSource : public exec::BlockSource {
   void read(const std::vector<store::BlockRef>& refs, std::vector<std::byte>& out) override {
     out.clear();
     for (const auto& r : refs) {
+      if (r.damage != store::RowDamage::none) continue;  // nothing to read
       const auto& b = m_blocks.at(static_cast<std::size_t>(r.stream)).at(static_cast<std::size_t>(r.block));
       out.insert(out.end(), b.bytes.begin(), b.bytes.end());
     }

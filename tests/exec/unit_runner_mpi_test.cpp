@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <set>
 
 #include "fake_source.hpp"
 #include "mpi_env.hpp"
@@ -109,6 +110,51 @@ TEST(UnitRunner, OnCorruptFailThrowsNamingStreamAndBlock) {
     }
   }
   EXPECT_TRUE(threw);
+}
+
+// An index row the store could not trust, and one that is sound by itself but
+// disagrees with the block's header, both give a corrupt block: flagged with
+// its span, its samples left out, fatal with on_corrupt: fail.
+TEST(UnitRunner, DamagedOrMisstatedIndexRowsAreFlaggedCorrupt) {
+  for (const bool fail : {false, true}) {
+    test::FakeSource src;
+    src.add_bed(600, 4096, 1);
+    src.damage_row(0, 3, store::RowDamage::checksum);
+    src.misstate_checksum(0, 7);
+    std::vector<plan::StreamSummary> summaries;
+    for (const auto& st : src.streams()) summaries.push_back(st.summary);
+    const plan::Plan p = plan::make_plan(summaries, {}, 10 * s, 20000, "fake");
+    UnitRunner runner(src, p, fail);
+    std::set<std::int64_t> flagged;
+    std::int64_t samples = 0;
+    int threw = 0;
+    for (const auto& u : p.units) {
+      if (p.streams[static_cast<std::size_t>(u.stream)].id != 0) continue;
+      try {
+        const UnitResult r = runner.run(u.id);
+        samples += r.samples;
+        for (const auto& c : r.corrupt) {
+          flagged.insert(c.block);
+          if (c.block == 3) {
+            EXPECT_NE(c.reason.find("fails its row checksum"), std::string::npos) << c.reason;
+          }
+          if (c.block == 7) {
+            EXPECT_NE(c.reason.find("disagree on checksum"), std::string::npos) << c.reason;
+          }
+        }
+      } catch (const CodecError& e) {
+        ++threw;
+        EXPECT_NE(std::string(e.what()).find("on_corrupt: fail"), std::string::npos);
+      }
+    }
+    if (fail) {
+      EXPECT_GE(threw, 2);
+    } else {
+      EXPECT_EQ(threw, 0);
+      EXPECT_EQ(flagged, (std::set<std::int64_t>{3, 7}));
+      EXPECT_LT(samples, src.streams()[0].summary.samples);
+    }
+  }
 }
 
 }  // namespace

@@ -48,7 +48,8 @@ expect_rc verify_real 0
 "$PYTHON" - "$S" <<'PY' && pass "readable with h5py" || fail "h5py view"
 import h5py, sys
 f = h5py.File(sys.argv[1], "r")
-assert f.attrs["tsweep_format"] in (b"store", "store") and int(f.attrs["tsweep_format_version"]) == 1
+assert f.attrs["tsweep_format"] in (b"store", "store") and int(f.attrs["tsweep_format_version"]) == 2
+assert all("row_checksum" in f[t].dtype.names for t in ("streams", "stream_attrs", "blocks/index", "blocks/runs"))
 names = [n.decode() for n in f["streams"]["name"]]
 assert "100/MLII" in names and f["blocks/index"].shape[0] == sum(f["streams"]["block_count"])
 PY

@@ -95,7 +95,11 @@ TEST(StoreParallel, VerifyFindsExactlyTheDamagedBlocksAtAnyRankCount) {
   EXPECT_EQ(v.blocks, made.blocks);
   EXPECT_EQ(v.samples, made.samples);
   EXPECT_EQ(v.bad_blocks, 4);
+  // Every row the parallel writer wrote carries a sound checksum and agrees with the other tables.
+  EXPECT_TRUE(v.row_checksums);
+  EXPECT_EQ(v.bad_rows, 0);
   if (test::world().is_root()) {
+    EXPECT_TRUE(v.row_problems.empty()) << v.row_problems.front().table << " " << v.row_problems.front().reason;
     ASSERT_EQ(v.bad.size(), 4u);
     for (std::size_t i = 0; i < 4; ++i) {
       EXPECT_EQ(v.bad[i].block, made.corrupted[i].block);

@@ -7,9 +7,11 @@ namespace tsweep::store {
 
 /// Value of the root attribute `tsweep_format`.
 inline constexpr const char* kFormatName = "store";
-/// Value of the root attribute `tsweep_format_version` written by this library;
-/// readers accept this version only.
-inline constexpr int kFormatVersion = 1;
+/// Value of the root attribute `tsweep_format_version` of the stores this
+/// library creates. Version 2 added a checksum to every table row.
+inline constexpr int kFormatVersion = 2;
+/// The oldest version this library reads (and appends to, in that version).
+inline constexpr int kOldestFormatVersion = 1;
 
 /// Object paths inside a store.
 namespace paths {

@@ -42,6 +42,9 @@ struct ReaderOptions {
   /// MPI-IO driver HDF5 1.10.8 was seen to keep far more chunks than its size
   /// allows (hundreds of MiB over a 2 GiB store).
   std::size_t data_cache_bytes = 0;
+  /// Open a store whose stream rows fail their checks, marking them
+  /// (stream_damage()) instead of refusing it: for `tsweep verify`.
+  bool keep_damaged_rows = false;
 };
 
 /// A run as the store records it: consecutive index rows of one stream.
@@ -54,6 +57,27 @@ struct RunInfo {
   std::int64_t last_ns = 0;
   std::int64_t sample_count = 0;
   bool sorted = true;  ///< first and last times non-decreasing over its rows: binary search applies
+  std::int64_t prev_run = -1;  ///< the stream's previous run, -1 for its first
+  std::int64_t encoded_bytes = 0;
+  bool row_ok = true;  ///< its row checksum matches (always true in a version-1 store, which has none)
+};
+
+/// One row of /stream_attrs as read.
+struct AttributeRow {
+  std::int64_t row = 0;
+  std::int64_t stream = 0;
+  std::string key;
+  std::string value;
+  bool row_ok = true;  ///< its row checksum matches (always true in a version-1 store)
+};
+
+/// Rows of each table (bytes of /blocks/data) as the reader sees them.
+struct TableSizes {
+  std::int64_t streams = 0;
+  std::int64_t attrs = 0;
+  std::int64_t index = 0;
+  std::int64_t runs = 0;
+  std::uint64_t data = 0;
 };
 
 /// Several blocks' bytes in one buffer, in the order they were asked for.
@@ -69,7 +93,9 @@ struct BlockBytes {
 class Reader {
  public:
   /// Rank-local: opens `path` with the sec2 driver. IoError (exit 2) if the
-  /// file is missing, not HDF5, not a store, or of another format version.
+  /// file is missing, not HDF5, not a store, of a format version this library
+  /// does not read, or if a stream row fails its checks (unless
+  /// `keep_damaged_rows`).
   static Reader open(const std::string& path, const ReaderOptions& options = {});
   /// Collective on `comm`: every rank opens `path` with the MPI-IO driver;
   /// rank 0 reads the stream table and broadcasts it. A failure on any rank
@@ -92,7 +118,10 @@ class Reader {
 
   /// Rank-local: the committed blocks of `stream` holding a sample in
   /// [t0, t1), ordered by (first_ns, block). Reads the stream's runs and only
-  /// the index rows that overlap (binary search within each run).
+  /// the index rows that overlap (binary search within each run). Every row
+  /// read is checked: a damaged run row throws IoError naming the file, the
+  /// table and the row; a damaged index row gives a block with `damage` set
+  /// (see BlockRef), to be treated as corrupt.
   [[nodiscard]] std::vector<BlockRef> blocks(std::int64_t stream, std::int64_t t0 = INT64_MIN,
                                              std::int64_t t1 = INT64_MAX) const;
   /// Rank-local: the block of `stream` whose latest sample is the latest
@@ -100,11 +129,29 @@ class Reader {
   /// holds the predecessor of the first sample at or after `t`. Binary search,
   /// like blocks().
   [[nodiscard]] std::optional<BlockRef> block_before(std::int64_t stream, std::int64_t t) const;
-  /// Rank-local: the stream's runs, oldest first.
+  /// Rank-local: the stream's runs, oldest first. IoError if a run row fails
+  /// its checksum, does not belong to the stream, or the runs do not add up
+  /// to the stream row (counts, bytes, span).
   [[nodiscard]] std::vector<RunInfo> runs(std::int64_t stream) const;
-  /// Rank-local: index rows [first, first + count) as BlockRefs (for tools
-  /// that walk the index in order, such as verify).
+  /// Rank-local: row `row` of /blocks/runs as read, unchecked but for
+  /// `row_ok` (for tools that check the tables, such as verify).
+  [[nodiscard]] RunInfo run_at(std::int64_t row) const;
+  /// Rank-local: index rows [first, first + count) as BlockRefs, as read
+  /// (`damage` is `checksum` for a row that fails its checksum, else none):
+  /// for tools that walk the index in order, such as verify.
   [[nodiscard]] std::vector<BlockRef> index_rows(std::int64_t first, std::int64_t count) const;
+  /// Rank-local: rows [first, first + count) of /stream_attrs as read.
+  [[nodiscard]] std::vector<AttributeRow> attribute_rows(std::int64_t first, std::int64_t count) const;
+  /// Rows of every table as of open() or the last refresh().
+  [[nodiscard]] TableSizes table_sizes() const noexcept;
+
+  /// Why stream row `id` cannot be trusted (empty when it can). Only a
+  /// reader opened with `keep_damaged_rows` has damaged rows; others refuse them.
+  [[nodiscard]] const std::string& stream_damage(std::int64_t id) const;
+  /// tsweep_format_version of the store (1 or 2).
+  [[nodiscard]] int format_version() const noexcept;
+  /// True when the store's rows carry checksums (format version 2 on).
+  [[nodiscard]] bool row_checksums() const noexcept;
 
   /// Rank-local: the encoded bytes of one block.
   void read_bytes(const BlockRef& block, std::vector<std::byte>& out) const;

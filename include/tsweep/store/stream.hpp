@@ -77,8 +77,28 @@ struct StreamInfo {
   }
 };
 
+/// Why an index row cannot be trusted (see BlockRef::damage).
+enum class RowDamage : std::uint8_t {
+  none = 0,
+  checksum,  ///< the row's own checksum fails (format version 2 on)
+  stream,    ///< it names another stream than the run that holds it
+  span,      ///< its times are reversed or lie outside its run's span
+  count,     ///< no samples, or more than its run holds
+  bytes,     ///< its bytes lie outside /blocks/data, or its length cannot be a block's
+};
+/// One line for reports: "fails its row checksum", ...
+const char* row_damage_text(RowDamage damage) noexcept;
+
 /// One block as the index records it: enough to fetch and check its bytes
 /// without reading them first.
+///
+/// A block whose index row is damaged is still returned by Reader::blocks()
+/// and Reader::block_before(), so that it is counted and flagged as corrupt:
+/// `damage` says why, `count`, `offset`, `length` and `checksum` are 0 (there
+/// is nothing to read), and `first_ns`/`last_ns` are the span the block must
+/// lie in, from its neighbours in its run (the run's span if the run is not
+/// sorted). Reader::index_rows() returns rows as read, with `damage` set only
+/// for a failed row checksum.
 struct BlockRef {
   std::int64_t stream = 0;
   std::int64_t block = 0;      ///< row in /blocks/index: the block's number in reports
@@ -90,6 +110,7 @@ struct BlockRef {
   std::uint64_t checksum = 0;  ///< the checksum the block's header carries (XXH3-64)
   codec::TimeEncoding time_encoding = codec::TimeEncoding::regular;
   codec::ValueEncoding value_encoding = codec::ValueEncoding::plain;
+  RowDamage damage = RowDamage::none;
 
   /// True when the block holds a sample in [t0, t1).
   [[nodiscard]] bool overlaps(std::int64_t t0, std::int64_t t1) const noexcept {

@@ -1,9 +1,12 @@
 #pragma once
 /// \file
-/// Checking a store (`tsweep verify`): every committed block's bytes against
-/// its checksum and its index row, and that it decodes. Under MPI the blocks
-/// are split evenly across ranks and decoded on each rank's threads; the bad
-/// blocks are gathered to rank 0.
+/// Checking a store (`tsweep verify`): every table row the readers rely on
+/// (its row checksum, from format version 2 on), the tables against each
+/// other (streams, their chains of runs, the runs' index rows, the bytes they
+/// point at: counts, spans, offsets, lengths), and every committed block's
+/// bytes against its checksum and its index row, and that it decodes. Under
+/// MPI the streams and the blocks are split evenly across ranks and decoded
+/// on each rank's threads; the problems are gathered to rank 0.
 
 #include <cstdint>
 #include <string>
@@ -30,6 +33,15 @@ struct BadBlock {
   std::string reason;
 };
 
+/// A table row that failed a check (its own checksum, or a cross-check
+/// against the rows it points at or that point at it).
+struct BadRow {
+  std::string table;         ///< "/streams", "/stream_attrs", "/blocks/runs" or "/blocks/index"
+  std::int64_t row = 0;      ///< row in that table
+  std::int64_t stream = -1;  ///< the stream it concerns, -1 when unknown
+  std::string reason;
+};
+
 struct VerifyOptions {
   int threads = 1;
   SwmrMode swmr = SwmrMode::automatic;
@@ -51,6 +63,14 @@ struct VerifyReport {
   std::int64_t torn_row_retries = 0;  ///< SWMR: stream tables read again because a row was being rewritten
   std::int64_t bad_blocks = 0;        ///< on every rank
   std::vector<BadBlock> bad;          ///< sorted by block; complete on rank 0 only under MPI
+  int format_version = 0;
+  bool row_checksums = false;        ///< the store's rows carry checksums (format version 2 on)
+  std::int64_t runs = 0;             ///< runs checked
+  std::int64_t bad_rows = 0;         ///< on every rank
+  std::vector<BadRow> row_problems;  ///< sorted by table and row; complete on rank 0 only under MPI
+
+  /// Nothing wrong was found.
+  [[nodiscard]] bool ok() const noexcept { return bad_blocks == 0 && bad_rows == 0; }
 };
 
 /// Rank-local: verifies the store with a serial reader (SWMR as options say).
@@ -65,7 +85,8 @@ VerifyReport verify_store(const exec::Comm& comm, const std::string& path, const
 std::string check_block(const BlockRef& ref, const StreamInfo& stream, Span<const std::byte> bytes,
                         codec::Decoder& decoder, std::vector<std::byte>& scratch, bool decode = true);
 
-/// The report as JSON: {"store", "uuid", "blocks", "samples", "bytes", "seconds", "ranks", "threads", "bad": [...]}.
+/// The report as JSON: {"store", "uuid", "blocks", "samples", "bytes", "seconds", "ranks", "threads",
+/// "bad_blocks", "bad": [...], "format_version", "row_checksums", "runs", "bad_rows", "row_problems": [...]}.
 std::string verify_report_json(const VerifyReport& report);
 
 }  // namespace tsweep::store

@@ -44,6 +44,19 @@ codec::BlockInfo decode_block(codec::SampleType type, codec::Decoder& decoder, S
   throw InternalError("unknown sample type");
 }
 
+// The index row must describe the block it points at: a row that is sound
+// by itself but wrong (count, times, checksum, length) is caught here.
+void check_against_row(const codec::BlockInfo& info, const store::BlockRef& ref) {
+  auto differs = [](const char* what, auto index, auto header) {
+    throw CodecError(std::string("its index row and its header disagree on ") + what + " (index " +
+                     std::to_string(index) + ", header " + std::to_string(header) + ")");
+  };
+  if (info.encoded_size != ref.length) differs("length", ref.length, info.encoded_size);
+  if (info.min_ns != ref.first_ns) differs("first time", ref.first_ns, info.min_ns);
+  if (info.max_ns != ref.last_ns) differs("last time", ref.last_ns, info.max_ns);
+  if (info.checksum != ref.checksum) differs("checksum", ref.checksum, info.checksum);
+}
+
 struct ThreadScratch {
   codec::Decoder decoder;
   std::vector<std::byte> raw;
@@ -101,9 +114,15 @@ UnitResult UnitRunner::run(std::int64_t unit_id) {
       "tsweep::decode_blocks", Kokkos::RangePolicy<Host, Kokkos::Schedule<Kokkos::Dynamic>>(0, n), [&](std::size_t b) {
         ThreadScratch& s = scratch();
         try {
+          if (refs[b].damage != store::RowDamage::none) {
+            throw CodecError(std::string("its index row ") + store::row_damage_text(refs[b].damage) +
+                             " (damaged /blocks/index row; the block cannot be located)");
+          }
           std::int64_t* times = m_times.data() + sample_at[b];
-          decode_block(stream.type, s.decoder, Span<const std::byte>(m_bytes.data() + byte_at[b], refs[b].length), s.raw,
-                       stream.scale, stream.offset, m_values.data() + sample_at[b], times, refs[b].count);
+          const codec::BlockInfo info =
+              decode_block(stream.type, s.decoder, Span<const std::byte>(m_bytes.data() + byte_at[b], refs[b].length),
+                           s.raw, stream.scale, stream.offset, m_values.data() + sample_at[b], times, refs[b].count);
+          check_against_row(info, refs[b]);
           bool backwards = false;
           for (std::size_t i = 1; i < refs[b].count; ++i) backwards |= times[i] < times[i - 1];
           block_ordered[b] = !backwards;

@@ -30,6 +30,18 @@ h5::Handle open_dataset(hid_t file, const char* name, const std::string& path) {
                     std::string("is not a complete tsweep store: ") + name + " is missing");
 }
 
+// A table of a version-2 store has the row_checksum field; one of version 1 has not.
+void check_fields(hid_t dataset, const char* name, int version, const std::string& path) {
+  h5::Handle type(H5Dget_type(dataset), path, std::string("reading the type of ") + name);
+  const bool has = H5Tget_class(type.get()) == H5T_COMPOUND && H5Tget_member_index(type.get(), kRowChecksumField) >= 0;
+  H5Eclear2(H5E_DEFAULT);
+  if (has != (version >= 2)) {
+    throw IoError(path, std::string(name) + (has ? " has" : " lacks") + " the " + kRowChecksumField +
+                            " field, which a store of format version " + std::to_string(version) +
+                            (has ? " does not have" : " has") + " (damaged or foreign file)");
+  }
+}
+
 }  // namespace
 
 hid_t small_buffer_dxpl() {
@@ -54,6 +66,7 @@ h5::Handle serial_fapl(const std::string& path) {
 void create_layout(StoreObjects& o, const std::string& path, const std::string& uuid, hsize_t data_chunk_bytes) {
   const auto& t = row_types();
   const hid_t f = o.file.get();
+  o.version = kFormatVersion;
   write_string_attribute(f, "tsweep_format", kFormatName, path);
   write_int_attribute(f, "tsweep_format_version", kFormatVersion, path);
   write_string_attribute(f, "store_uuid", uuid, path);
@@ -87,14 +100,19 @@ void open_layout(StoreObjects& o, const std::string& path, std::size_t data_cach
     h5::Handle a(H5Aopen(f, "tsweep_format_version", H5P_DEFAULT), path, "opening tsweep_format_version");
     h5::check(H5Aread(a.get(), H5T_NATIVE_INT64, &version), path, "reading tsweep_format_version");
   }
-  if (version != kFormatVersion) {
+  if (version < kOldestFormatVersion || version > kFormatVersion) {
     throw IoError(path, "store format version " + std::to_string(version) + " is not supported (this tsweep reads " +
-                            std::to_string(kFormatVersion) + ")");
+                            std::to_string(kOldestFormatVersion) + " to " + std::to_string(kFormatVersion) + ")");
   }
+  o.version = static_cast<int>(version);
   o.streams = open_dataset(f, paths::streams, path);
   o.attrs = open_dataset(f, paths::stream_attrs, path);
   o.index = open_dataset(f, paths::index, path);
   o.runs = open_dataset(f, paths::runs, path);
+  check_fields(o.streams.get(), paths::streams, o.version, path);
+  check_fields(o.attrs.get(), paths::stream_attrs, o.version, path);
+  check_fields(o.index.get(), paths::index, o.version, path);
+  check_fields(o.runs.get(), paths::runs, o.version, path);
   h5::Handle dapl(H5Pcreate(H5P_DATASET_ACCESS), path, "creating a dataset access property list");
   h5::check(H5Pset_chunk_cache(dapl.get(), data_cache_bytes > 0 ? 521 : 0, data_cache_bytes, 1.0), path,
             "sizing the chunk cache");

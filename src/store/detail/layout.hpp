@@ -27,6 +27,9 @@ struct StoreObjects {
   h5::Handle index;
   h5::Handle runs;
   h5::Handle data;
+  int version = 0;  ///< tsweep_format_version of the file
+  /// Rows carry row_checksum (version 2 on): readers check it, writers set it.
+  [[nodiscard]] bool row_checksums() const noexcept { return version >= 2; }
 };
 
 /// A file access property list with the latest file format (needed for SWMR)
@@ -38,7 +41,8 @@ h5::Handle serial_fapl(const std::string& path);
 void create_layout(StoreObjects& objects, const std::string& path, const std::string& uuid, hsize_t data_chunk_bytes);
 
 /// Checks the root attributes (IoError naming the path if this is not a store
-/// of a version we read) and opens every object. `data_cache_bytes` sizes the
+/// of a version we read), opens every object and checks that the tables'
+/// fields are those of the version. `data_cache_bytes` sizes the
 /// chunk cache of /blocks/data (0: HDF5's default).
 void open_layout(StoreObjects& objects, const std::string& path, std::size_t data_cache_bytes);
 

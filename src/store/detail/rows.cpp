@@ -1,5 +1,7 @@
 #include "detail/rows.hpp"
 
+#include <xxhash.h>
+
 #include <cstring>
 #include <mutex>
 
@@ -60,6 +62,7 @@ RowTypes make_types() {
   const hid_t venc = value_encoding_enum();
   const hid_t i64 = H5T_NATIVE_INT64;
   const hid_t f64 = H5T_NATIVE_DOUBLE;
+  const hid_t u64 = H5T_NATIVE_UINT64;
 
   t.stream_mem = H5Tcreate(H5T_COMPOUND, sizeof(StreamRow));
   TSWEEP_MEMBER(t.stream_mem, StreamRow, id, i64);
@@ -82,12 +85,14 @@ RowTypes make_types() {
   TSWEEP_MEMBER(t.stream_mem, StreamRow, attr_begin, i64);
   TSWEEP_MEMBER(t.stream_mem, StreamRow, attr_count, i64);
   TSWEEP_MEMBER(t.stream_mem, StreamRow, gen_check, i64);
+  TSWEEP_MEMBER(t.stream_mem, StreamRow, row_checksum, u64);
   t.stream_file = packed(t.stream_mem);
 
   t.attr_mem = H5Tcreate(H5T_COMPOUND, sizeof(AttrRow));
   TSWEEP_MEMBER(t.attr_mem, AttrRow, stream, i64);
   TSWEEP_MEMBER(t.attr_mem, AttrRow, key, key);
   TSWEEP_MEMBER(t.attr_mem, AttrRow, value, value);
+  TSWEEP_MEMBER(t.attr_mem, AttrRow, row_checksum, u64);
   t.attr_file = packed(t.attr_mem);
 
   t.block_mem = H5Tcreate(H5T_COMPOUND, sizeof(BlockRow));
@@ -99,16 +104,9 @@ RowTypes make_types() {
   TSWEEP_MEMBER(t.block_mem, BlockRow, length, H5T_NATIVE_UINT32);
   TSWEEP_MEMBER(t.block_mem, BlockRow, time_encoding, tenc);
   TSWEEP_MEMBER(t.block_mem, BlockRow, value_encoding, venc);
-  TSWEEP_MEMBER(t.block_mem, BlockRow, checksum, H5T_NATIVE_UINT64);
+  TSWEEP_MEMBER(t.block_mem, BlockRow, checksum, u64);
+  TSWEEP_MEMBER(t.block_mem, BlockRow, row_checksum, u64);
   t.block_file = packed(t.block_mem);
-
-  struct Times {
-    std::int64_t first_ns;
-    std::int64_t last_ns;
-  };
-  t.block_times_mem = H5Tcreate(H5T_COMPOUND, sizeof(Times));
-  TSWEEP_MEMBER(t.block_times_mem, Times, first_ns, i64);
-  TSWEEP_MEMBER(t.block_times_mem, Times, last_ns, i64);
 
   t.run_mem = H5Tcreate(H5T_COMPOUND, sizeof(RunRow));
   TSWEEP_MEMBER(t.run_mem, RunRow, stream, i64);
@@ -120,11 +118,12 @@ RowTypes make_types() {
   TSWEEP_MEMBER(t.run_mem, RunRow, sample_count, i64);
   TSWEEP_MEMBER(t.run_mem, RunRow, encoded_bytes, i64);
   TSWEEP_MEMBER(t.run_mem, RunRow, flags, H5T_NATIVE_UINT32);
+  TSWEEP_MEMBER(t.run_mem, RunRow, row_checksum, u64);
   t.run_file = packed(t.run_mem);
 
   for (hid_t id : {name, unit, key, value, stype, tenc, venc}) H5Tclose(id);
-  for (hid_t id : {t.stream_mem, t.stream_file, t.attr_mem, t.attr_file, t.block_mem, t.block_file, t.run_mem,
-                   t.run_file, t.block_times_mem}) {
+  for (hid_t id :
+       {t.stream_mem, t.stream_file, t.attr_mem, t.attr_file, t.block_mem, t.block_file, t.run_mem, t.run_file}) {
     if (id < 0) throw InternalError("building the store's HDF5 row types failed: " + h5::error_stack_text());
   }
   return t;
@@ -140,6 +139,10 @@ const RowTypes& row_types() {
     return make_types();
   }();
   return types;
+}
+
+std::uint64_t row_checksum_of(const void* row, std::size_t bytes_before_checksum) noexcept {
+  return XXH3_64bits(row, bytes_before_checksum);
 }
 
 StreamInfo to_info(const StreamRow& row) {
@@ -188,6 +191,7 @@ StreamRow to_row(const StreamInfo& s, std::int64_t gen) {
   row.attr_begin = s.attr_begin;
   row.attr_count = s.attr_count;
   row.gen_check = gen;
+  seal(row);
   return row;
 }
 

@@ -4,9 +4,16 @@
 // fields, and reads and writes need no type conversion (which would also turn
 // collective MPI-IO transfers into independent ones). Copy members out before
 // taking their address: they may be misaligned.
+//
+// Every row ends with `row_checksum`, the XXH3-64 of the row's other bytes as
+// stored (format version 2): a reader checks it before it relies on a field.
+// Version-1 stores have no such field; HDF5 converts rows by field name, so
+// the same memory types read and append to them (the checksum is then 0 and
+// never checked).
 
 #include <hdf5.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -46,6 +53,7 @@ struct StreamRow {
   std::int64_t attr_begin;
   std::int64_t attr_count;
   std::int64_t gen_check;
+  std::uint64_t row_checksum;
 };
 
 /// One row of /stream_attrs.
@@ -53,6 +61,7 @@ struct AttrRow {
   std::int64_t stream;
   char key[kKeyField];
   char value[kValueField];
+  std::uint64_t row_checksum;
 };
 
 /// One row of /blocks/index.
@@ -65,7 +74,8 @@ struct BlockRow {
   std::uint32_t length;
   std::uint8_t time_encoding;
   std::uint8_t value_encoding;
-  std::uint64_t checksum;
+  std::uint64_t checksum;  ///< the block's own checksum, as its header carries it
+  std::uint64_t row_checksum;
 };
 
 /// Flags of a run.
@@ -83,9 +93,38 @@ struct RunRow {
   std::int64_t sample_count;
   std::int64_t encoded_bytes;
   std::uint32_t flags;
+  std::uint64_t row_checksum;
 };
 
 #pragma pack(pop)
+
+/// The name of the checksum field in every table of a version-2 store.
+inline constexpr const char* kRowChecksumField = "row_checksum";
+
+/// XXH3-64 of the bytes of a row before its checksum field.
+std::uint64_t row_checksum_of(const void* row, std::size_t bytes_before_checksum) noexcept;
+
+template <class Row>
+constexpr std::size_t checksummed_bytes() noexcept {
+  static_assert(offsetof(Row, row_checksum) + sizeof(std::uint64_t) == sizeof(Row), "row_checksum must be last");
+  return offsetof(Row, row_checksum);
+}
+
+/// Sets a row's checksum from its other bytes (every writer, just before writing).
+template <class Row>
+void seal(Row& row) noexcept {
+  row.row_checksum = row_checksum_of(&row, checksummed_bytes<Row>());
+}
+template <class Row>
+void seal(Row* rows, std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i) seal(rows[i]);
+}
+/// True when a row's checksum matches its other bytes.
+template <class Row>
+[[nodiscard]] bool sealed(const Row& row) noexcept {
+  const std::uint64_t stored = row.row_checksum;
+  return stored == row_checksum_of(&row, checksummed_bytes<Row>());
+}
 
 /// The HDF5 types of the rows, made once per process (never closed).
 struct RowTypes {
@@ -93,11 +132,10 @@ struct RowTypes {
   hid_t attr_mem, attr_file;
   hid_t block_mem, block_file;
   hid_t run_mem, run_file;
-  hid_t block_times_mem;  ///< only first_ns and last_ns of a BlockRow, for binary search
 };
 const RowTypes& row_types();
 
-/// StreamInfo <-> row.
+/// StreamInfo <-> row. to_row returns a sealed row.
 StreamInfo to_info(const StreamRow& row);
 StreamRow to_row(const StreamInfo& info, std::int64_t gen);
 BlockRef to_ref(const BlockRow& row, std::int64_t block);
