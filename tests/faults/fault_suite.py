@@ -147,6 +147,68 @@ class Suite:
                 self.check(s, self.same_results(self.path("k9-ref.h5"), out),
                            f"trial {t}: resumed result identical to the uninterrupted run")
 
+    def flips(self):
+        """Byte flips in block bytes (random) and in every table (aimed and random)."""
+        s = "flips"
+        sys.path.insert(0, os.path.join(SOURCE, "tests", "store"))
+        import flip_row  # noqa: E402  (tests/store/flip_row.py)
+
+        clean = self.generate("flip-clean.h5", "--streams", "8", "--duration", "6min", "--block-samples", "4096",
+                              "--corrupt", "0", "--seed", "21")
+        store = self.path("flip.h5")
+        cfg = self.job("flip.yaml", store, self.path("flip-out.h5"), window="30s")
+
+        def judge(label, expect_run_refusal_or_flag=True):
+            rc, o, e = self.run(["verify", store, "--json"], ranks=2, limit=60)
+            self.check(s, rc in (1, 2), f"{label}: verify exit {rc} (want 1, or 2 for an unreadable store) {e.strip()}")
+            if not expect_run_refusal_or_flag:
+                return
+            rc, o, e = self.run(["run", cfg, "--force", "--json"], ranks=2, limit=120)
+            if rc == 2:
+                self.count(s, "run refused")
+                self.check(s, len([l for l in e.splitlines() if "error" in l]) == 1, f"{label}: one error line")
+            elif rc == 0:
+                flagged = json.loads(o)["corrupt_blocks"] > 0
+                self.count(s, "run flagged" if flagged else "run silent")
+                self.check(s, flagged, f"{label}: run exit 0 with nothing flagged")
+            else:
+                self.check(s, False, f"{label}: run exit {rc}: {e.strip()[-300:]}")
+
+        with h5py.File(clean, "r") as f:
+            index = f["blocks/index"][()]
+        for t in range(10 * self.scale):
+            shutil.copy(clean, store)
+            row = index[self.rng.randrange(len(index))]
+            at = int(row["offset"]) + self.rng.randrange(int(row["length"]))
+            with h5py.File(store, "r+") as f:
+                ds = f["blocks/data"]
+                ds[at] = ds[at] ^ (1 << self.rng.randrange(8))
+            self.count(s, "block byte flips")
+            judge(f"block byte {at}")
+        aimed = [("streams", 1, "sample_count"), ("streams", 2, "first_ns"), ("streams", 3, "last_ns"),
+                 ("streams", 4, "block_count"), ("streams", 5, "last_run"), ("streams", 6, "rate_nhz"),
+                 ("streams", 0, "name"), ("blocks/runs", 0, "first_ns"), ("blocks/runs", 1, "last_ns"),
+                 ("blocks/runs", 2, "index_begin"), ("blocks/runs", 3, "block_count"), ("blocks/runs", 4, "prev_run"),
+                 ("blocks/index", 5, "checksum"), ("blocks/index", 6, "length"), ("blocks/index", 7, "offset"),
+                 ("blocks/index", 8, "count"), ("blocks/index", 9, "first_ns"), ("blocks/index", 10, "stream"),
+                 ("stream_attrs", 0, "key"), ("stream_attrs", 1, "value")]
+        for table, row, field in aimed:
+            shutil.copy(clean, store)
+            flip_row.flip(store, table, row, field, 0, 0x10)
+            self.count(s, "aimed table flips")
+            # A run never reads attribute rows (they do not shape results); verify and inspect do.
+            judge(f"/{table} row {row} {field}", expect_run_refusal_or_flag=table != "stream_attrs")
+        for t in range(10 * self.scale):
+            shutil.copy(clean, store)
+            rng = random.Random(self.rng.randrange(1 << 30))
+            with h5py.File(store, "r") as f:
+                table = rng.choice(flip_row.TABLES + ["stream_attrs"])
+                rows, size = f[table].shape[0], f[table].id.get_type().get_size()
+            done = flip_row.flip(store, table, rng.randrange(rows), offset=rng.randrange(size),
+                                 mask=1 << rng.randrange(8))
+            self.count(s, "random table flips")
+            judge(f"random {done}", expect_run_refusal_or_flag=table != "stream_attrs")
+
     def badinput(self):
         """Bad input of many kinds: documented exit code, one error line, no hang, no result."""
         s = "badinput"

@@ -61,4 +61,5 @@ def main():
     print(json.dumps(done))
 
 
-main()
+if __name__ == "__main__":
+    main()
