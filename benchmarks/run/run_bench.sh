@@ -44,11 +44,23 @@ checkpoint_interval: $checkpoint
 YAML
 
 # one NAME STORE NP THREADS BIND: one run; prints "seconds samples maxrss_kib_of_worst_rank".
+# Each rank runs under its own /usr/bin/time, writing rss.<rank>: the shell
+# around it expands the rank. (The "rss.%q{OMPI_COMM_WORLD_RANK}" used before is
+# valgrind's syntax: neither mpirun nor time expands it, so every rank wrote
+# the same file and the figure was whichever rank finished last.)
 one() {
   local store=$2 np=$3 threads=$4 bind=$5
   rm -f results.h5 results.h5.partial rss.*
-  "${mpirun[@]}" -np "$np" --bind-to "$bind" /usr/bin/time -f "%M" -o "rss.%q{OMPI_COMM_WORLD_RANK}" \
+  # shellcheck disable=SC2016  # $OMPI_COMM_WORLD_RANK is for the rank's shell to expand
+  "${mpirun[@]}" -np "$np" --bind-to "$bind" \
+    sh -c 'exec /usr/bin/time -f "%M" -o "rss.$OMPI_COMM_WORLD_RANK" "$@"' rank \
     "$tsweep" --threads "$threads" --log-level warn run job.yaml --set "store=$store" --json >summary.json
+  local files
+  files=$(find . -maxdepth 1 -name 'rss.*' | wc -l)
+  if [ "$files" -ne "$np" ]; then
+    echo "run_bench.sh: $files peak-RSS files for $np ranks" >&2
+    exit 1
+  fi
   local rss
   rss=$(cat rss.* | sort -n | tail -1)
   /usr/bin/python3 -c 'import json,sys; j=json.load(open("summary.json")); print(j["seconds"], j["samples"], sys.argv[1])' "$rss"

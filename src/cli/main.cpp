@@ -122,6 +122,15 @@ int main(int argc, char** argv) {
   const auto& world = session->world();
   try {
     return run(*session, parsed);
+  } catch (const tsweep::StoppedError& e) {
+    // Not a failure: the ranks agreed on the stop, committed, and every rank
+    // throws this together. Rank 0 says how to resume; nobody aborts.
+    if (world.is_root()) {
+      spdlog::warn("{}", e.what());
+    } else {
+      spdlog::debug("{}", e.what());
+    }
+    return code(e.exit_code());
   } catch (const tsweep::PeerError& e) {
     // Another rank failed and said so; this rank only follows it out.
     spdlog::debug("{}", e.what());

@@ -16,6 +16,7 @@
 #include "provenance.hpp"
 #include "tsweep/core/error.hpp"
 #include "tsweep/exec/agree.hpp"
+#include "tsweep/exec/hold.hpp"
 #include "tsweep/store/h5.hpp"
 
 namespace tsweep::output {
@@ -264,6 +265,7 @@ ResultsFile ResultsFile::create(const exec::Comm& comm, const std::string& path,
     detail::build_layout(own, file.get(), plan, identity, dxpl.get(), creating);
     exec::agreed(own,
                  [&] { h5::check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), creating, "flushing the new results file"); });
+    exec::test_hooks::hold("results.create", own.rank());
     exec::agreed(own, [&] { file.close(creating); });
   } catch (...) {
     // Every rank is here (the failure was agreed) and has closed the file:
@@ -402,8 +404,10 @@ EpochReport ResultsFile::write_epoch(const std::vector<FinishedUnit>& mine) {
       return detail::write_selection(m.layout.columns[c].get(), detail::memory_type(field.kind), selection.get(),
                                      column.data(), m.dxpl.get(), m.partial, "windows/" + std::string(field.name));
     }));
+    if (c + 1 == (m.layout.fields.size() + 1) / 2) exec::test_hooks::hold("results.write", m.comm.rank());
   }
   exec::agreed(m.comm, [&] { h5::check(H5Fflush(m.file.get(), H5F_SCOPE_GLOBAL), m.partial, "flushing rows"); });
+  exec::test_hooks::hold("results.commit", m.comm.rank());
 
   // Only now, with the rows on disk, are the units marked committed.
   const std::vector<std::uint8_t> ones(ids.size(), 1);

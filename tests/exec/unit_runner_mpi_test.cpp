@@ -1,11 +1,14 @@
 // The unit runner over an in-memory source (no HDF5): its rows equal a serial
 // reference decode + reduction bit for bit, at every thread count it is
-// registered with, and corrupt blocks are flagged, not fatal (unless asked).
+// registered with, corrupt blocks are flagged, not fatal (unless asked), and a
+// stop check abandons a unit part-way.
 
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "fake_source.hpp"
 #include "mpi_env.hpp"
@@ -155,6 +158,34 @@ TEST(UnitRunner, DamagedOrMisstatedIndexRowsAreFlaggedCorrupt) {
       EXPECT_LT(samples, src.streams()[0].summary.samples);
     }
   }
+}
+
+TEST(UnitRunner, StopCheckBetweenStepsAbandonsTheUnitWithoutRows) {
+  test::FakeSource src;
+  fill(src);
+  std::vector<plan::StreamSummary> summaries;
+  for (const auto& st : src.streams()) summaries.push_back(st.summary);
+  const plan::Plan p = plan::make_plan(summaries, {}, 10 * s, 20000, "fake");
+  for (const std::string stop_at : {"read", "decode"}) {
+    std::vector<std::string> asked;
+    UnitRunner runner(src, p, false, [&](const char* step) {
+      asked.emplace_back(step);
+      return stop_at == step;
+    });
+    const UnitResult r = runner.run(0);
+    EXPECT_TRUE(r.abandoned) << stop_at;
+    EXPECT_TRUE(r.finished.rows.empty()) << stop_at;
+    EXPECT_EQ(asked.back(), stop_at);
+  }
+  std::vector<std::string> asked;
+  UnitRunner runner(src, p, false, [&](const char* step) {
+    asked.emplace_back(step);
+    return false;
+  });
+  const UnitResult r = runner.run(0);
+  EXPECT_FALSE(r.abandoned);
+  EXPECT_EQ(static_cast<std::int64_t>(r.finished.rows.size()), p.units[0].windows);
+  EXPECT_EQ(asked, (std::vector<std::string>{"read", "decode"}));
 }
 
 }  // namespace

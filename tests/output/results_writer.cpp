@@ -7,6 +7,10 @@
 // Every rank records its pid in PATH.pid.<rank> first; rank 0 prints
 // "resumed K" after a resume and "committed K" after each epoch, K being the
 // units committed so far, and "finished" at the end.
+//
+// For kill tests, TSWEEP_TEST_HOLD (include/tsweep/exec/hold.hpp) holds the
+// writer at a named point: results.create, results.write, results.commit
+// (inside ResultsFile) or epoch.committed (here, after "committed K" is printed).
 
 #include <unistd.h>
 
@@ -20,6 +24,7 @@
 
 #include "synthetic.hpp"
 #include "tsweep/core/error.hpp"
+#include "tsweep/exec/hold.hpp"
 #include "tsweep/exec/log.hpp"
 #include "tsweep/exec/session.hpp"
 #include "tsweep/output/results.hpp"
@@ -82,6 +87,7 @@ int run(const tsweep::exec::Comm& world, const Options& o) {
     committed += report.units;
     if (world.is_root()) std::printf("committed %lld\n", static_cast<long long>(committed));
     std::fflush(stdout);
+    tsweep::exec::test_hooks::hold("epoch.committed", world.rank());
     if (o.pause_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(o.pause_ms));
   }
   file.write_provenance(R"({"ranks": )" + std::to_string(world.size()) + R"(, "mode": ")" + o.mode + R"("})");

@@ -42,9 +42,12 @@ struct JobSummary {
 };
 
 /// Collective on `world`. Runs the job over `source` and returns the summary
-/// (complete on rank 0). Throws StoppedError (exit 75) after committing when a
-/// stop signal arrives, ConfigError/IoError (exit 2) for bad input; every rank
-/// throws together.
+/// (complete on rank 0). A stop signal on any rank is noticed between units and
+/// between the steps of a unit (which is then left uncommitted); the ranks agree
+/// on it at the end of the epoch, commit it, record the provenance and throw
+/// StoppedError (exit 75, with the command that resumes) together: an orderly
+/// stop, not a failure. Throws ConfigError/IoError (exit 2) for bad input;
+/// every rank throws together.
 JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& options, const Launch& launch);
 
 /// Test hook (tsweep/core/fault.hpp): TSWEEP_INJECT_FAULT="POINT:RANK" makes

@@ -5,6 +5,7 @@
 /// result depends only on the store and the plan, never on the thread count.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,12 +32,20 @@ struct UnitResult {
   std::vector<CorruptBlock> corrupt;
   double read_seconds = 0;
   double compute_seconds = 0;
+  /// The stop check asked to stop part-way: no rows, and the unit stays
+  /// uncommitted, so a resume runs it again.
+  bool abandoned = false;
 };
+
+/// Asked on the main thread between the steps of a unit ("read": its blocks
+/// are read, "decode": they are decoded); true abandons the unit, so that a
+/// stop request does not wait for the end of a long unit.
+using StopCheck = std::function<bool(const char* step)>;
 
 class UnitRunner {
  public:
   /// `fail_on_corrupt`: a corrupt block throws CodecError instead of being flagged.
-  UnitRunner(BlockSource& source, const plan::Plan& plan, bool fail_on_corrupt);
+  UnitRunner(BlockSource& source, const plan::Plan& plan, bool fail_on_corrupt, StopCheck stop = {});
 
   /// Rank-local; runs on Kokkos's host execution space.
   UnitResult run(std::int64_t unit);
@@ -45,6 +54,7 @@ class UnitRunner {
   BlockSource& m_source;
   const plan::Plan& m_plan;
   bool m_fail_on_corrupt;
+  StopCheck m_stop;
   std::vector<std::int64_t> m_stream_index;  ///< Plan stream → BlockSource stream position
   std::vector<std::byte> m_bytes;            ///< reused between units
   std::vector<std::int64_t> m_times;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <numeric>
+#include <utility>
 
 #include "tsweep/codec/decoder.hpp"
 #include "tsweep/core/error.hpp"
@@ -69,8 +70,8 @@ ThreadScratch& scratch() {
 
 }  // namespace
 
-UnitRunner::UnitRunner(BlockSource& source, const plan::Plan& plan, bool fail_on_corrupt)
-    : m_source(source), m_plan(plan), m_fail_on_corrupt(fail_on_corrupt) {
+UnitRunner::UnitRunner(BlockSource& source, const plan::Plan& plan, bool fail_on_corrupt, StopCheck stop)
+    : m_source(source), m_plan(plan), m_fail_on_corrupt(fail_on_corrupt), m_stop(std::move(stop)) {
   const auto& streams = source.streams();
   for (const auto& ps : plan.streams) {
     const auto it = std::find_if(streams.begin(), streams.end(), [&](const SourceStream& s) { return s.summary.id == ps.id; });
@@ -96,6 +97,10 @@ UnitResult UnitRunner::run(std::int64_t unit_id) {
   result.read_seconds = since(t0);
   result.blocks = static_cast<std::int64_t>(refs.size());
   result.bytes = static_cast<std::int64_t>(m_bytes.size());
+  if (m_stop && m_stop("read")) {
+    result.abandoned = true;
+    return result;
+  }
 
   // Decode every block into its slot of the unit's arrays, in parallel.
   t0 = Clock::now();
@@ -161,6 +166,10 @@ UnitResult UnitRunner::run(std::int64_t unit_id) {
   }
   m_times.resize(kept);
   m_values.resize(kept);
+  if (m_stop && m_stop("decode")) {
+    result.abandoned = true;
+    return result;
+  }
 
   // Reduce each window in sample order; windows run on the threads.
   analysis::UnitWindows windows{unit.stream, m_plan.window_ns, unit.first_window, unit.windows, begin, end};
