@@ -130,22 +130,106 @@ class Suite:
             for p in (out, out + ".partial", out + ".creating"):
                 if os.path.exists(p):
                     os.remove(p)
-            proc = self.start(["run", cfg, "--set", f"output={out}"], ranks=2)
-            delay = self.rng.uniform(0.05, max(0.2, 0.95 * full))
-            time.sleep(delay)  # the random moment is what is under test
+            env, marker = None, None
+            if t % 2 == 0:  # at a named moment, held there (TSWEEP_TEST_HOLD), on one rank or both
+                point = self.rng.choice(["results.create", "results.write", "results.commit", "epoch.committed",
+                                         "job.unit"])
+                nth = 1 if point == "results.create" else self.rng.randint(1, 3 if point != "job.unit" else 60)
+                where = self.rng.choice(["@0", "@1", ""])
+                marker = self.path(f"k9-{t}.hold")
+                env = {"TSWEEP_TEST_HOLD": f"{point}:{nth}{where}", "TSWEEP_TEST_HOLD_MARKER": marker,
+                       "TSWEEP_TEST_HOLD_TIMEOUT": "120"}
+                moment = f"held at {point}:{nth}{where}"
+            proc = self.start(["run", cfg, "--set", f"output={out}"], ranks=2, env=env)
+            if marker:
+                first = marker + (".1" if where == "@1" else ".0")
+                deadline = time.monotonic() + 120
+                while not os.path.exists(first) and proc.poll() is None and time.monotonic() < deadline:
+                    time.sleep(0.01)  # waiting for the held rank's marker
+            else:
+                delay = self.rng.uniform(0.05, max(0.2, 0.95 * full))
+                time.sleep(delay)  # the random moment is what is under test
+                moment = f"after {delay:.2f}s"
             alive = proc.poll() is None
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             self.count(s, "trials")
             self.count(s, "killed while running" if alive else "finished before the kill")
+            if marker:
+                self.check(s, alive, f"trial {t}: killed while {moment}")
             state = "finished" if os.path.exists(out) else ("partial" if os.path.exists(out + ".partial") else "none")
             self.count(s, f"left {state}")
             np_ = 1 + t % 2
             rc, _, err = self.run(["run", cfg, "--set", f"output={out}", "--resume"], ranks=np_, limit=600)
-            if self.check(s, rc == 0, f"trial {t}: resume at {np_} ranks after {delay:.2f}s ({state}) exit {rc} "
+            if self.check(s, rc == 0, f"trial {t}: resume at {np_} ranks, killed {moment} ({state}) exit {rc} "
                                       f"{err.strip()[-300:]}"):
                 self.check(s, self.same_results(self.path("k9-ref.h5"), out),
                            f"trial {t}: resumed result identical to the uninterrupted run")
+
+    def signals(self):
+        """Stop signals at a held moment (TSWEEP_TEST_HOLD): to mpirun, to the ranks, to a lone rank."""
+        s = "signals"
+        store = self.generate("k9.h5", "--streams", "24", "--duration", "3h", "--block-samples", "4096",
+                              "--corrupt", "2", "--seed", "11")
+        ref = self.path("k9-ref.h5")
+        cfg = self.job("sig.yaml", store, ref, unit_samples=20000, checkpoint_interval="30ms")
+        if not os.path.exists(ref):
+            rc, _, err = self.run(["run", cfg], ranks=2, limit=600)
+            if not self.check(s, rc == 0, f"reference run exit {rc}: {err.strip()[-300:]}"):
+                return
+        open_mpi = "Open MPI" in subprocess.run(self.mpiexec + ["--version"], capture_output=True, text=True).stdout
+        names = {signal.SIGUSR1: "SIGUSR1", signal.SIGTERM: "SIGTERM", signal.SIGINT: "SIGINT"}
+        launches = [("mpirun", 2), ("ranks", 2), ("ranks", 1), ("singleton", 1)]
+        for t in range(5 * self.scale):
+            sig = [signal.SIGUSR1, signal.SIGTERM, signal.SIGINT][t % 3]
+            target, np_ = launches[(t // 3) % len(launches)]
+            point = self.rng.choice(["job.unit", "epoch.committed"])
+            nth = self.rng.randint(1, 40 if point == "job.unit" else 3)  # well before the last epoch
+            out = self.path(f"sig-{t}.h5")
+            for p in (out, out + ".partial", out + ".creating"):
+                if os.path.exists(p):
+                    os.remove(p)
+            marker = self.path(f"sig-{t}.hold")
+            env = {"TSWEEP_TEST_HOLD": f"{point}:{nth}@0", "TSWEEP_TEST_HOLD_MARKER": marker,
+                   "TSWEEP_TEST_HOLD_TIMEOUT": "120"}
+            proc = self.start(["run", cfg, "--set", f"output={out}"], ranks=None if target == "singleton" else np_,
+                              env=env)
+            deadline = time.monotonic() + 120
+            while not os.path.exists(marker + ".0") and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)  # waiting for the held rank's marker: a condition, not a guess
+            self.count(s, "trials")
+            if not self.check(s, os.path.exists(marker + ".0"), f"trial {t}: reached hold point {point}:{nth}"):
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                continue
+            if target == "ranks":
+                os.kill(int(open(marker + ".0").read().split()[0]), sig)
+                if np_ == 2:  # the other rank as srun/scancel would signal it
+                    for pid in subprocess.run(["pgrep", "-f", f"output={out}"], capture_output=True,
+                                              text=True).stdout.split():
+                        if int(pid) != proc.pid:
+                            try:
+                                os.kill(int(pid), sig)
+                            except ProcessLookupError:
+                                pass
+            else:
+                proc.send_signal(sig)
+            try:
+                _, err = proc.communicate(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                _, err = proc.communicate()
+                self.check(s, False, f"trial {t}: still running 60 s after {names[sig]}")
+                continue
+            want = 1 if (target == "mpirun" and sig != signal.SIGUSR1 and open_mpi) else 75
+            self.count(s, f"{names[sig]} to {target} at {np_}")
+            self.check(s, proc.returncode == want, f"trial {t}: {names[sig]} to {target} at {np_} rank(s) held at "
+                                                   f"{point}:{nth}: exit {proc.returncode} (want {want}) {err[-300:]}")
+            self.check(s, "--resume" in err and "MPI_ABORT" not in err and "aborting" not in err
+                       and "error:" not in err, f"trial {t}: one resume hint, no abort or error text: {err[-300:]}")
+            rc, _, e = self.run(["run", cfg, "--set", f"output={out}", "--resume"], ranks=1 + t % 2, limit=600)
+            if self.check(s, rc == 0, f"trial {t}: resume exit {rc} {e.strip()[-300:]}"):
+                self.check(s, self.same_results(ref, out), f"trial {t}: resumed result identical")
 
     def flips(self):
         """Byte flips in block bytes (random) and in every table (aimed and random)."""
