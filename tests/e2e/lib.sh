@@ -40,6 +40,36 @@ expect_not_in() {
   case "$2" in *"$3"*) fail "$1: unexpected '$3' in: $2" ;; *) pass "$1: no '$3'" ;; esac
 }
 
+# stop_resume_fixture: the store ($WORK/store.h5, 32 streams x 3 h, two damaged
+# blocks) and job ($WORK/job.yaml: 10 s windows, small units, 50 ms epochs) that
+# the stop, kill and resume tests interrupt.
+stop_resume_fixture() {
+  run gen 120 $TSWEEP_MPIEXEC -np 2 "$TSWEEP" generate "$WORK/store.h5" --streams 32 --duration 3h \
+    --block-samples 4096 --corrupt 2 --seed 3
+  expect_rc gen 0
+  cat > "$WORK/job.yaml" <<YAML
+store: store.h5
+output: out.h5
+window: 10s
+unit_samples: 20000
+checkpoint_interval: 50ms
+YAML
+}
+
+# Hold points (include/tsweep/exec/hold.hpp): a held rank writes MARKER.<rank>.
+# wait_until SECONDS CONDITION...: polls CONDITION every 20 ms; false once SECONDS have passed.
+wait_until() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.02
+  done
+}
+held() { local r; for r in "${@:2}"; do [ -s "$1.$r" ] || return 1; done; }
+# held_or_gone PID MARKER RANKS...: the ranks are held, or PID has exited (and never will be).
+held_or_gone() { held "${@:2}" || ! kill -0 "$1" 2>/dev/null; }
+
 # threads_of JSON_FILE: the threads column of `tsweep info --json`, space-separated.
 threads_of() {
   "$PYTHON" -c 'import json,sys; print(" ".join(str(r["threads"]) for r in json.load(open(sys.argv[1]))["ranks"]))' "$1"

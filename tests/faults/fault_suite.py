@@ -177,7 +177,8 @@ class Suite:
             rc, _, err = self.run(["run", cfg], ranks=2, limit=600)
             if not self.check(s, rc == 0, f"reference run exit {rc}: {err.strip()[-300:]}"):
                 return
-        open_mpi = "Open MPI" in subprocess.run(self.mpiexec + ["--version"], capture_output=True, text=True).stdout
+        version = subprocess.run(self.mpiexec + ["--version"], capture_output=True, text=True)
+        open_mpi = any(name in version.stdout + version.stderr for name in ("Open MPI", "OpenRTE"))
         names = {signal.SIGUSR1: "SIGUSR1", signal.SIGTERM: "SIGTERM", signal.SIGINT: "SIGINT"}
         launches = [("mpirun", 2), ("ranks", 2), ("ranks", 1), ("singleton", 1)]
         for t in range(5 * self.scale):

@@ -30,18 +30,6 @@ expect_rc reference 0
 commits() { grep -c '^committed' "$1" || true; }
 committed_so_far() { { grep '^committed' "$1" || echo "committed 0"; } | tail -n 1 | cut -d' ' -f2; }
 
-# wait_until SECONDS CONDITION...: polls CONDITION every 20 ms; false once SECONDS have passed.
-wait_until() {
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@"; do
-    [ $SECONDS -lt $deadline ] || return 1
-    sleep 0.02
-  done
-}
-held() { local r; for r in "${@:2}"; do [ -s "$1.$r" ] || return 1; done; }
-# held_or_gone PID MARKER RANKS...: the ranks are held, or PID has exited (and never will be).
-held_or_gone() { held "${@:2}" || ! kill -0 "$1" 2>/dev/null; }
 printed() { [ "$(commits "$1")" -ge "$2" ]; }
 alive() { kill -0 "$1" 2>/dev/null; }
 gone() { local p; for p in "$@"; do ! alive "$p" || return 1; done; }

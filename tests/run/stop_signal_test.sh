@@ -21,33 +21,12 @@ source "$(dirname "$0")/../e2e/lib.sh"
 here=$(dirname "$0")
 export TSWEEP_TEST_HOLD_TIMEOUT=120  # a held run that is never signalled gives up instead of hanging
 
-run gen 120 $TSWEEP_MPIEXEC -np 2 "$TSWEEP" generate "$WORK/store.h5" --streams 32 --duration 3h \
-  --block-samples 4096 --corrupt 2 --seed 3
-expect_rc gen 0
-cat > "$WORK/job.yaml" <<YAML
-store: store.h5
-output: out.h5
-window: 10s
-unit_samples: 20000
-checkpoint_interval: 50ms
-YAML
+stop_resume_fixture
 run reference 300 $TSWEEP_MPIEXEC -np 2 "$TSWEEP" run "$WORK/job.yaml" --set "output=$WORK/reference.h5"
 expect_rc reference 0
 
 if $TSWEEP_MPIEXEC --version 2>&1 | grep -Eq "Open MPI|OpenRTE"; then term_rc_of_mpirun=1; else term_rc_of_mpirun=75; fi
 
-# wait_until SECONDS CONDITION...: polls CONDITION every 20 ms; false once SECONDS have passed.
-wait_until() {
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@"; do
-    [ $SECONDS -lt $deadline ] || return 1
-    sleep 0.02
-  done
-}
-held() { local r; for r in "${@:2}"; do [ -s "$1.$r" ] || return 1; done; }
-# held_or_gone PID MARKER RANKS...: the ranks are held, or PID has exited (and never will be).
-held_or_gone() { held "${@:2}" || ! kill -0 "$1" 2>/dev/null; }
 exited() { ! kill -0 "$1" 2>/dev/null; }
 
 # stop NAME LAUNCH SIGNAL TARGET HOLD HELD_RANKS EXPECT_RC STOPPED_BY RESUME_NP
