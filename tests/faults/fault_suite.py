@@ -39,6 +39,14 @@ SOURCE = os.path.dirname(os.path.dirname(HERE))
 COMPARE = os.path.join(SOURCE, "tests", "run", "compare_results.py")
 
 
+def kill_group(proc):
+    """SIGKILL to the process and everything it started (its session), if any is left."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
 class Suite:
     def __init__(self, args):
         self.tsweep = os.path.abspath(args.tsweep)
@@ -151,7 +159,7 @@ class Suite:
                 time.sleep(delay)  # the random moment is what is under test
                 moment = f"after {delay:.2f}s"
             alive = proc.poll() is None
-            os.killpg(proc.pid, signal.SIGKILL)
+            kill_group(proc)
             proc.wait()
             self.count(s, "trials")
             self.count(s, "killed while running" if alive else "finished before the kill")
@@ -200,7 +208,7 @@ class Suite:
                 time.sleep(0.01)  # waiting for the held rank's marker: a condition, not a guess
             self.count(s, "trials")
             if not self.check(s, os.path.exists(marker + ".0"), f"trial {t}: reached hold point {point}:{nth}"):
-                os.killpg(proc.pid, signal.SIGKILL)
+                kill_group(proc)
                 proc.wait()
                 continue
             if target == "ranks":
@@ -218,7 +226,7 @@ class Suite:
             try:
                 _, err = proc.communicate(timeout=60)
             except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+                kill_group(proc)
                 _, err = proc.communicate()
                 self.check(s, False, f"trial {t}: still running 60 s after {names[sig]}")
                 continue
@@ -442,7 +450,7 @@ class Suite:
                 time.sleep(0.02)
             time.sleep(self.rng.uniform(0, 0.05))
             alive = proc.poll() is None
-            os.killpg(proc.pid, signal.SIGKILL)
+            kill_group(proc)
             proc.wait()
             self.count(s, "trials")
             self.check(s, alive, f"trial {t}: writer alive when killed")
