@@ -48,6 +48,8 @@ find_package(CLI11 2.1 REQUIRED CONFIG)
 find_package(yaml-cpp 0.7 REQUIRED CONFIG)
 find_package(nlohmann_json 3.10 REQUIRED CONFIG)
 find_package(zstd REQUIRED CONFIG)
+# Header-only: exact big-integer rounding in the rare cases 128 bits do not hold.
+find_package(Boost 1.74 REQUIRED)
 if(TARGET zstd::libzstd_shared)
   set(TSWEEP_ZSTD zstd::libzstd_shared)
 else()

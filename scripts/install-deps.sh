@@ -27,7 +27,7 @@ packages=(
   libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
-  libxxhash-dev libzstd-dev liblz4-dev
+  libxxhash-dev libzstd-dev liblz4-dev libboost-dev
   libhwloc-dev hwloc
   libedf-dev libmseed-dev
   python3-h5py python3-numpy

@@ -1,0 +1,283 @@
+// The summary loops, included once per instruction set inside its own
+// namespace (summary_generic.cpp, summary_avx2.cpp). TSWEEP_SUMMARY_AVX2 adds
+// 32-byte vector paths for the common types; they compute the same integers
+// as the portable loops and the same floating-point lanes, so every
+// implementation returns bitwise the same summary.
+//
+// Flat runs: e[i] = (v[i] bitwise equals v[i-1]) and v[i] is not NaN, for
+// 1 <= i < n; a run of length L is a sample that starts it followed by L-1
+// set bits, so the longest run is one more than the longest stretch of set
+// bits (when any sample is not NaN). The bits are scanned 64 at a time.
+
+namespace {
+
+constexpr std::size_t kChunk = std::size_t{1} << 16;  // integer sums stay in 64-bit lanes within a chunk
+
+struct RunScan {
+  std::int64_t cur = 0;   // set bits ending at the last bit seen
+  std::int64_t best = 0;  // longest stretch of set bits
+  std::int64_t head = 0;  // set bits before the first clear one
+  bool seen_zero = false;
+
+  void word(std::uint64_t m, unsigned nb) noexcept {  // nb in 1..64; only the low nb bits of m are used
+    const std::uint64_t full = nb == 64 ? ~std::uint64_t{0} : ((std::uint64_t{1} << nb) - 1);
+    m &= full;
+    if (m == full) {
+      cur += nb;
+      if (!seen_zero) head += nb;
+      return;
+    }
+    const auto lead = static_cast<unsigned>(__builtin_ctzll(~m));
+    if (!seen_zero) {
+      head += lead;
+      seen_zero = true;
+    }
+    best = std::max<std::int64_t>(best, cur + lead);
+    unsigned inner = 0;
+    for (std::uint64_t x = m; x != 0; x &= x >> 1) ++inner;
+    best = std::max<std::int64_t>(best, inner);
+    cur = __builtin_clzll(~(m << (64 - nb)));
+  }
+  std::int64_t longest() const noexcept { return std::max(best, cur); }
+};
+
+// Fills the flat-run fields of `s` from the equality bits produced by `bits`
+// (bits(w, nb) returns e[w .. w + nb) as the low bits of a word).
+template <class Bits>
+void flat_runs(std::size_t n, bool first_is_value, bool last_is_value, bool any_value, Bits bits, Summary& s) noexcept {
+  RunScan scan;
+  for (std::size_t w = 1; w < n; w += 64) {
+    const auto nb = static_cast<unsigned>(std::min<std::size_t>(64, n - w));
+    scan.word(bits(w, nb), nb);
+  }
+  s.longest_flat = any_value ? scan.longest() + 1 : 0;
+  s.head_flat = first_is_value ? scan.head + 1 : 0;
+  s.tail_flat = last_is_value ? scan.cur + 1 : 0;
+  // A single stretch: head and tail both count the whole run.
+  if (!scan.seen_zero && first_is_value) s.tail_flat = s.head_flat;
+}
+
+template <class T>
+std::uint64_t equal_bits_portable(const T* v, std::size_t w, unsigned nb) noexcept {
+  std::uint64_t m = 0;
+  for (unsigned j = 0; j < nb; ++j) m |= static_cast<std::uint64_t>(v[w + j] == v[w + j - 1]) << j;
+  return m;
+}
+
+template <class F, class B>
+B bits_as(F x) noexcept {
+  B b;
+  std::memcpy(&b, &x, sizeof b);
+  return b;
+}
+
+template <class F>
+std::uint64_t equal_bits_float(const F* v, std::size_t w, unsigned nb) noexcept {
+  using B = std::conditional_t<sizeof(F) == 4, std::uint32_t, std::uint64_t>;
+  std::uint64_t m = 0;
+  for (unsigned j = 0; j < nb; ++j) {
+    const F x = v[w + j];
+    const bool same = bits_as<F, B>(x) == bits_as<F, B>(v[w + j - 1]) && !std::isnan(x);
+    m |= static_cast<std::uint64_t>(same) << j;
+  }
+  return m;
+}
+
+#if defined(TSWEEP_SUMMARY_AVX2)
+// e bits of int16 samples, 64 at a time: compare with the samples one before.
+std::uint64_t equal_bits_int16(const std::int16_t* v, std::size_t w, unsigned nb) noexcept {
+  if (nb < 64) return equal_bits_portable(v, w, nb);
+  std::uint64_t m = 0;
+  for (unsigned half = 0; half < 2; ++half) {
+    const std::int16_t* p = v + w + 32 * half;
+    const __m256i a0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p - 1));
+    const __m256i a1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 16));
+    const __m256i b1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 15));
+    const __m256i packed = _mm256_packs_epi16(_mm256_cmpeq_epi16(a0, b0), _mm256_cmpeq_epi16(a1, b1));
+    const __m256i ordered = _mm256_permute4x64_epi64(packed, 0xD8);
+    m |= static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(ordered))) << (32 * half);
+  }
+  return m;
+}
+#endif
+
+struct IntAcc {
+  Int128 sum = 0;
+  UInt192 squares;
+  std::int64_t out_of_range = 0;
+};
+
+// Sums, squares, extremes and out-of-range count of integer samples.
+template <class T>
+void int_values(const T* v, std::size_t n, const RawRange& range, T& mn, T& mx, IntAcc& acc) noexcept {
+  const bool ranged = range.active && !range.empty;
+  const T lo = static_cast<T>(std::max<std::int64_t>(range.int_lo, std::numeric_limits<T>::min()));
+  const T hi = static_cast<T>(std::min<std::int64_t>(range.int_hi, std::numeric_limits<T>::max()));
+  if (range.active && range.empty) acc.out_of_range += static_cast<std::int64_t>(n);
+  if constexpr (sizeof(T) == 8) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const T x = v[i];
+      mn = x < mn ? x : mn;
+      mx = x > mx ? x : mx;
+      acc.sum += x;
+      acc.squares.add(static_cast<UInt128>(static_cast<Int128>(x) * x));
+      acc.out_of_range += ranged && (x < lo || x > hi);
+    }
+    return;
+  } else {
+    for (std::size_t c = 0; c < n; c += kChunk) {
+      const std::size_t end = std::min(n, c + kChunk);
+      std::size_t i = c;
+      std::int64_t sum = 0, oor = 0;
+      UInt128 squares = 0;
+      T cmn = mn, cmx = mx;
+#if defined(TSWEEP_SUMMARY_AVX2)
+      if constexpr (sizeof(T) == 2) {
+        __m256i vmin = _mm256_set1_epi16(cmn), vmax = _mm256_set1_epi16(cmx);
+        const __m256i ones = _mm256_set1_epi16(1), zero = _mm256_setzero_si256();
+        const __m256i vlo = _mm256_set1_epi16(lo), vhi = _mm256_set1_epi16(hi);
+        __m256i s32 = zero, q64a = zero, q64b = zero, o16 = zero;
+        for (; i + 16 <= end; i += 16) {  // 2^12 iterations at most: no lane overflows
+          const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + i));
+          vmin = _mm256_min_epi16(vmin, x);
+          vmax = _mm256_max_epi16(vmax, x);
+          s32 = _mm256_add_epi32(s32, _mm256_madd_epi16(x, ones));
+          const __m256i sq = _mm256_madd_epi16(x, x);  // pairs of squares, <= 2^31: unsigned
+          q64a = _mm256_add_epi64(q64a, _mm256_unpacklo_epi32(sq, zero));
+          q64b = _mm256_add_epi64(q64b, _mm256_unpackhi_epi32(sq, zero));
+          if (ranged) o16 = _mm256_sub_epi16(o16, _mm256_or_si256(_mm256_cmpgt_epi16(vlo, x), _mm256_cmpgt_epi16(x, vhi)));
+        }
+        alignas(32) std::int16_t mins[16], maxs[16], o[16];
+        alignas(32) std::int32_t s[8];
+        alignas(32) std::uint64_t qa[4], qb[4];
+        _mm256_store_si256(reinterpret_cast<__m256i*>(mins), vmin);
+        _mm256_store_si256(reinterpret_cast<__m256i*>(maxs), vmax);
+        _mm256_store_si256(reinterpret_cast<__m256i*>(o), o16);
+        _mm256_store_si256(reinterpret_cast<__m256i*>(s), s32);
+        _mm256_store_si256(reinterpret_cast<__m256i*>(qa), q64a);
+        _mm256_store_si256(reinterpret_cast<__m256i*>(qb), q64b);
+        for (int k = 0; k < 16; ++k) {
+          cmn = std::min(cmn, mins[k]);
+          cmx = std::max(cmx, maxs[k]);
+          oor += static_cast<std::uint16_t>(o[k]);
+        }
+        for (int k = 0; k < 8; ++k) sum += s[k];
+        for (int k = 0; k < 4; ++k) squares += static_cast<UInt128>(qa[k]) + qb[k];
+      }
+#endif
+      for (; i < end; ++i) {
+        const T x = v[i];
+        cmn = x < cmn ? x : cmn;
+        cmx = x > cmx ? x : cmx;
+        sum += x;
+        squares += static_cast<std::uint64_t>(static_cast<std::int64_t>(x) * x);
+        oor += ranged && (x < lo || x > hi);
+      }
+      mn = cmn;
+      mx = cmx;
+      acc.sum += sum;
+      acc.squares.add(squares);
+      acc.out_of_range += oor;
+    }
+  }
+}
+
+template <class T>
+Summary summarize_int(const void* data, std::size_t n, const RawRange& range) noexcept {
+  Summary s;
+  if (n == 0) return s;
+  const T* v = static_cast<const T*>(data);
+  T mn = std::numeric_limits<T>::max(), mx = std::numeric_limits<T>::min();
+  IntAcc acc;
+  int_values(v, n, range, mn, mx, acc);
+  s.count = static_cast<std::int64_t>(n);
+  s.out_of_range = acc.out_of_range;
+  s.min = mn;
+  s.max = mx;
+  s.first = v[0];
+  s.last = v[n - 1];
+  s.set_int_sum(acc.sum);
+  s.squares = acc.squares;
+#if defined(TSWEEP_SUMMARY_AVX2)
+  if constexpr (sizeof(T) == 2) {
+    flat_runs(n, true, true, true, [v](std::size_t w, unsigned nb) { return equal_bits_int16(v, w, nb); }, s);
+    return s;
+  }
+#endif
+  flat_runs(n, true, true, true, [v](std::size_t w, unsigned nb) { return equal_bits_portable(v, w, nb); }, s);
+  return s;
+}
+
+// Floats: NaN counted and skipped; min and max put -0.0 below +0.0; the sum
+// is compensated (Neumaier) in four lanes by position, M2 in four lanes around
+// the run's mean (a second pass over the same, cached, samples).
+template <class F>
+Summary summarize_float(const void* data, std::size_t n, const RawRange& range) noexcept {
+  Summary s;
+  if (n == 0) return s;
+  const F* v = static_cast<const F*>(data);
+  double sum[4] = {0, 0, 0, 0}, comp[4] = {0, 0, 0, 0};
+  double mn = HUGE_VAL, mx = -HUGE_VAL;
+  std::int64_t nans = 0, oor = 0;
+  bool neg_zero = false, pos_zero = false;
+  const bool ranged = range.active && !range.empty;
+  const double lo = range.float_lo, hi = range.float_hi;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = static_cast<double>(v[i]);
+    const bool nan = std::isnan(x);
+    nans += nan;
+    mn = x < mn ? x : mn;
+    mx = x > mx ? x : mx;
+    oor += ranged && (x < lo || x > hi);
+    const std::uint64_t b = bits_as<double, std::uint64_t>(x);
+    neg_zero |= b == (std::uint64_t{1} << 63);
+    pos_zero |= b == 0;
+    const double y = nan ? 0.0 : x;
+    double& t = sum[i & 3];
+    const double next = t + y;
+    comp[i & 3] += std::fabs(t) >= std::fabs(y) ? (t - next) + y : (y - next) + t;
+    t = next;
+  }
+  s.count = static_cast<std::int64_t>(n);
+  s.nan_count = nans;
+  const std::int64_t values = s.count - nans;
+  if (range.active && range.empty) oor = values;
+  s.out_of_range = oor;
+  if (mn == 0) mn = neg_zero ? -0.0 : 0.0;
+  if (mx == 0) mx = pos_zero ? 0.0 : -0.0;
+  s.first = bits_as<double, std::int64_t>(static_cast<double>(v[0]));
+  s.last = bits_as<double, std::int64_t>(static_cast<double>(v[n - 1]));
+  const bool first_value = !std::isnan(v[0]), last_value = !std::isnan(v[n - 1]);
+  flat_runs(n, first_value, last_value, values > 0,
+            [v](std::size_t w, unsigned nb) { return equal_bits_float(v, w, nb); }, s);
+  if (values == 0) return s;
+  s.min = bits_as<double, std::int64_t>(mn);
+  s.max = bits_as<double, std::int64_t>(mx);
+  // The lanes' sums, in a fixed tree, as one compensated pair.
+  double total = 0, total_comp = 0;
+  for (int k = 0; k < 4; ++k) {
+    const double t = total + sum[k];
+    total_comp += comp[k] + (std::fabs(total) >= std::fabs(sum[k]) ? (total - t) + sum[k] : (sum[k] - t) + total);
+    total = t;
+  }
+  s.sum_lo = bits_as<double, std::uint64_t>(total);
+  s.sum_hi = bits_as<double, std::uint64_t>(total_comp);
+  const double mean = (total + total_comp) / static_cast<double>(values);
+  double q[4] = {0, 0, 0, 0};
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = static_cast<double>(v[i]);
+    const double d = std::isnan(x) ? 0.0 : x - mean;
+    q[i & 3] += d * d;
+  }
+  s.squares.w[0] = bits_as<double, std::uint64_t>((q[0] + q[1]) + (q[2] + q[3]));
+  return s;
+}
+
+SummaryKernels make_summary_kernels(const char* name) noexcept {
+  return SummaryKernels{name,
+                        {&summarize_int<std::int16_t>, &summarize_int<std::int32_t>, &summarize_int<std::int64_t>,
+                         &summarize_float<float>, &summarize_float<double>}};
+}
+
+}  // namespace
