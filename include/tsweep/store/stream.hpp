@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "tsweep/codec/summary.hpp"
 #include "tsweep/codec/block.hpp"
 #include "tsweep/codec/sample_type.hpp"
 
@@ -111,6 +112,10 @@ struct BlockRef {
   codec::TimeEncoding time_encoding = codec::TimeEncoding::regular;
   codec::ValueEncoding value_encoding = codec::ValueEncoding::plain;
   RowDamage damage = RowDamage::none;
+  /// Format 3 on: the summary of the block's samples (raw units), from its
+  /// index row and covered by the row's checksum. Absent in older stores.
+  bool has_summary = false;
+  codec::Summary summary;
 
   /// True when the block holds a sample in [t0, t1).
   [[nodiscard]] bool overlaps(std::int64_t t0, std::int64_t t1) const noexcept {
