@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "tsweep/codec/summary.hpp"
 #include "tsweep/codec/block.hpp"
 #include "tsweep/codec/sample_type.hpp"
+#include "tsweep/codec/summary.hpp"
 
 namespace tsweep::store {
 
