@@ -30,6 +30,8 @@ const std::vector<std::pair<std::string, std::string>>& config_keys() {
       {"threads", "threads per rank (default: see the launch report's sources)"},
       {"on_corrupt", "flag (count corrupt blocks and go on, default) or fail (stop with an error)"},
       {"progress_interval", "time between progress lines, with a unit (default 10s)"},
+      {"summaries", "true (default): a window that covers a block whole takes the block's stored summary and does not "
+                    "read it; false: decode every block (only decoding notices damaged block bytes)"},
   };
   return keys;
 }
@@ -232,6 +234,7 @@ JobConfig load_config(const std::string& path, const std::vector<std::string>& o
   if (auto oc = root["on_corrupt"]) {
     c.on_corrupt = r.choice<OnCorrupt>("on_corrupt", oc, {{"flag", OnCorrupt::flag}, {"fail", OnCorrupt::fail}});
   }
+  if (auto su = root["summaries"]) c.summaries = r.choice<bool>("summaries", su, {{"true", true}, {"false", false}});
   return c;
 }
 
@@ -250,6 +253,8 @@ void emit_selection(YAML::Emitter& out, const JobConfig& c) {
   out << YAML::Key << "analyses" << YAML::Value << YAML::Flow << analyses;
   out << YAML::Key << "unit_samples" << YAML::Value << c.unit_samples;
   out << YAML::Key << "on_corrupt" << YAML::Value << (c.on_corrupt == OnCorrupt::flag ? "flag" : "fail");
+  // Only when off: results of runs before the key existed keep their key.
+  if (!c.summaries) out << YAML::Key << "summaries" << YAML::Value << false;
 }
 }  // namespace
 

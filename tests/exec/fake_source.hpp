@@ -158,6 +158,13 @@ class FakeSource : public exec::BlockSource {
     b.ref.count = info.count;
     b.ref.length = static_cast<std::uint32_t>(bytes.size());
     b.ref.checksum = info.checksum;
+    b.ref.time_encoding = info.time_encoding;
+    b.ref.value_encoding = info.value_encoding;
+    // The summary a format-3 store keeps in the block's index row.
+    std::vector<std::byte> raw(std::size_t{info.count} * codec::sample_size(info.type));
+    codec::Decoder().decode(bytes, Span<std::byte>(raw), Span<std::int64_t>());
+    b.ref.has_summary = true;
+    b.ref.summary = codec::summarize(info.type, raw.data(), info.count, analysis::raw_range_of(s.facts, s.type, s.scale, s.offset));
     b.bytes = std::move(bytes);
     s.summary.first_ns = std::min(s.summary.first_ns, info.min_ns);
     s.summary.last_ns = std::max(s.summary.last_ns, info.max_ns);

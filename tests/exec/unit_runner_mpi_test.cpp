@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fake_source.hpp"
+#include "reference_rows.hpp"
 #include "mpi_env.hpp"
 #include "tsweep/core/error.hpp"
 #include "tsweep/exec/unit_runner.hpp"
@@ -26,65 +27,98 @@ void fill(test::FakeSource& src) {
   src.corrupt(1, 2);
 }
 
-// Serial reference: decode all blocks of the unit's stream with the codec
-// directly, then reduce with one thread.
-std::vector<analysis::WindowRow> reference(test::FakeSource& src, const plan::Plan& p, const plan::Unit& u) {
+// Straightforward reference: decode every block of the unit's stream with the
+// codec directly, then scan each window sample by sample.
+template <class T>
+std::vector<analysis::WindowRow> reference_of(test::FakeSource& src, const plan::Plan& p, const plan::Unit& u) {
   const auto& ps = p.streams[static_cast<std::size_t>(u.stream)];
   const auto& st = src.streams()[static_cast<std::size_t>(ps.id)];
-  const auto refs = src.blocks(ps.id, p.unit_begin(u), p.unit_end(u));
-  std::vector<std::int64_t> times, breaks;
-  std::vector<double> values;
-  std::vector<analysis::CorruptSpan> corrupt;
-  for (const auto& r : refs) {
+  test::ReferenceSamples<T> d;
+  bool after_corrupt = true;
+  for (const auto& r : src.blocks(ps.id, p.unit_begin(u), p.unit_end(u))) {
     std::vector<std::byte> bytes;
     src.read({r}, bytes);
-    std::vector<std::byte> raw(r.count * codec::sample_size(st.type));
+    std::vector<T> raw(r.count);
     std::vector<std::int64_t> t(r.count);
     try {
-      codec::Decoder().decode(bytes, Span<std::byte>(raw), Span<std::int64_t>(t));
+      if (r.damage != store::RowDamage::none) throw CodecError("damaged row");
+      const codec::BlockInfo info = codec::Decoder().decode<T>(bytes, Span<T>(raw), Span<std::int64_t>(t));
+      if (info.checksum != r.checksum) throw CodecError("misstated checksum");
     } catch (const CodecError&) {
-      corrupt.push_back({r.first_ns, r.last_ns});
-      breaks.push_back(static_cast<std::int64_t>(times.size()));
+      d.corrupt.push_back({r.first_ns, r.last_ns});
+      after_corrupt = true;
       continue;
     }
     for (std::uint32_t k = 0; k < r.count; ++k) {
-      double v = 0;
-      if (st.type == codec::SampleType::int16) {
-        std::int16_t x;
-        std::memcpy(&x, raw.data() + 2 * k, 2);
-        v = x;
-      } else {
-        std::memcpy(&v, raw.data() + 8 * k, 8);
-      }
-      values.push_back(v * st.scale + st.offset);
-      times.push_back(t[k]);
+      d.times.push_back(t[k]);
+      d.raw.push_back(raw[k]);
+      d.has_previous.push_back(!(k == 0 && after_corrupt));
     }
+    after_corrupt = false;
   }
   analysis::UnitWindows w{u.stream, p.window_ns, u.first_window, u.windows, p.unit_begin(u), p.unit_end(u)};
-  analysis::UnitReduction red(st.facts, w, {times, values, breaks, corrupt});
   std::vector<analysis::WindowRow> rows;
-  for (std::int64_t i = 0; i < u.windows; ++i) rows.push_back(red.compute(i));
+  for (std::int64_t i = 0; i < u.windows; ++i) rows.push_back(test::reference_row(d, st.facts, st.scale, st.offset, w, i));
   return rows;
 }
 
-TEST(UnitRunner, RowsEqualSerialReferenceBitForBitAtAnyThreadCount) {
+std::vector<analysis::WindowRow> reference(test::FakeSource& src, const plan::Plan& p, const plan::Unit& u) {
+  const auto& st = src.streams()[static_cast<std::size_t>(p.streams[static_cast<std::size_t>(u.stream)].id)];
+  return st.type == codec::SampleType::int16 ? reference_of<std::int16_t>(src, p, u) : reference_of<double>(src, p, u);
+}
+
+void expect_rows_match(const std::vector<analysis::WindowRow>& got, const std::vector<analysis::WindowRow>& want,
+                       std::int64_t unit) {
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const auto& a = got[i];
+    const auto& b = want[i];
+    SCOPED_TRACE("unit " + std::to_string(unit) + " window " + std::to_string(i));
+    EXPECT_EQ(a.start, b.start);
+    EXPECT_EQ(a.count, b.count);
+    EXPECT_EQ(a.first_time, b.first_time);
+    EXPECT_EQ(a.last_time, b.last_time);
+    EXPECT_EQ(a.expected, b.expected);
+    EXPECT_EQ(a.missing, b.missing);
+    EXPECT_EQ(a.gaps, b.gaps);
+    EXPECT_EQ(a.longest_gap, b.longest_gap);
+    EXPECT_EQ(a.nan_count, b.nan_count);
+    EXPECT_EQ(a.out_of_range, b.out_of_range);
+    EXPECT_EQ(a.longest_flat_run, b.longest_flat_run);
+    EXPECT_EQ(a.duplicate_times, b.duplicate_times);
+    EXPECT_EQ(a.backwards_times, b.backwards_times);
+    EXPECT_EQ(a.corrupt_blocks, b.corrupt_blocks);
+    if (b.count > 0) {
+      EXPECT_EQ(a.min, b.min);
+      EXPECT_EQ(a.max, b.max);
+      EXPECT_NEAR(a.mean, b.mean, 1e-12 * std::max(1.0, std::fabs(b.mean)));
+      EXPECT_NEAR(a.std, b.std, 1e-9 * std::max(1.0, b.std));
+    }
+  }
+}
+
+std::vector<unsigned char> column_bytes(const std::vector<analysis::WindowRow>& rows) {
+  std::vector<unsigned char> all, one;
+  for (const auto& f : analysis::fields()) {
+    analysis::gather_column(rows, f, one);
+    all.insert(all.end(), one.begin(), one.end());
+  }
+  return all;
+}
+
+TEST(UnitRunner, RowsEqualStraightforwardReferenceWithCorruptBlocksFlagged) {
   test::FakeSource src;
   fill(src);
   std::vector<plan::StreamSummary> summaries;
   for (const auto& st : src.streams()) summaries.push_back(st.summary);
   const plan::Plan p = plan::make_plan(summaries, {}, 10 * s, 20000, "fake");
+  // Decoding every block: only decoding sees damaged block bytes.
   UnitRunner runner(src, p, false);
+  runner.set_use_summaries(false);
   std::int64_t corrupt = 0, samples = 0;
   for (const auto& u : p.units) {
     const UnitResult r = runner.run(u.id);
-    const auto want = reference(src, p, u);
-    ASSERT_EQ(r.finished.rows.size(), want.size());
-    std::vector<unsigned char> a, b;
-    for (const auto& f : analysis::fields()) {
-      analysis::gather_column(r.finished.rows, f, a);
-      analysis::gather_column(want, f, b);
-      ASSERT_EQ(a, b) << "unit " << u.id << " field " << f.name;
-    }
+    expect_rows_match(r.finished.rows, reference(src, p, u), u.id);
     corrupt += static_cast<std::int64_t>(r.corrupt.size());
     samples += r.samples;
   }
@@ -93,6 +127,35 @@ TEST(UnitRunner, RowsEqualSerialReferenceBitForBitAtAnyThreadCount) {
   for (const auto& st : src.streams()) total += st.summary.samples;
   EXPECT_LT(samples, total);  // samples of corrupt blocks are not counted
   EXPECT_GT(samples, total * 9 / 10);
+}
+
+// Windows that cover blocks whole take their stored summaries and read
+// nothing of them; the rows are bitwise those of decoding every block.
+TEST(UnitRunner, RowsFromStoredSummariesEqualDecodingBitwise) {
+  test::FakeSource src;
+  src.add_bed(900, 4096, 2);
+  std::vector<plan::StreamSummary> summaries;
+  for (const auto& st : src.streams()) summaries.push_back(st.summary);
+  for (const std::int64_t window : {10 * s, 120 * s, 600 * s}) {
+    const plan::Plan p = plan::make_plan(summaries, {}, window, 20000, "fake");
+    UnitRunner runner(src, p, false);
+    UnitRunner decoding(src, p, false);
+    decoding.set_use_summaries(false);
+    std::int64_t summarised = 0;
+    for (const auto& u : p.units) {
+      const UnitResult r = runner.run(u.id);
+      expect_rows_match(r.finished.rows, reference(src, p, u), u.id);
+      const UnitResult all = decoding.run(u.id);
+      EXPECT_EQ(all.summarised_blocks, 0);
+      EXPECT_EQ(column_bytes(r.finished.rows), column_bytes(all.finished.rows)) << "unit " << u.id;
+      EXPECT_EQ(r.samples, all.samples);
+      EXPECT_LE(r.blocks + r.summarised_blocks, all.blocks + 1);
+      summarised += r.summarised_blocks;
+    }
+    if (window > 10 * s) {
+      EXPECT_GT(summarised, 0) << "windows of " << window / s << " s cover some 4096-sample blocks whole";
+    }
+  }
 }
 
 TEST(UnitRunner, OnCorruptFailThrowsNamingStreamAndBlock) {

@@ -1,14 +1,28 @@
 #pragma once
 /// \file
-/// The window reduction of one unit: samples in sample order in, one
-/// WindowRow per window out. Serial and pure; the caller may compute different
-/// windows on different threads, and every window is reduced in sample order,
-/// so results never depend on the thread count.
+/// The window reduction: raw typed samples in, one WindowRow per window out.
+///
+/// A unit's windows are built from pieces in sample order. A piece is the
+/// part of one block that falls in one window: its codec::Summary (raw
+/// units, exact for integer streams), the times of its first and last
+/// samples, and the checks of the intervals between its samples. A block
+/// adds its pieces (reduce_block(), from decoded samples; or the block's
+/// stored summary when a window covers it whole), and the interval from the
+/// previous block's last sample to its first is checked where blocks meet.
+/// Regular blocks never materialise times: a window's samples inside a block
+/// are an index range on the block's time base, and inside a regular block
+/// there are no gaps, duplicates or backwards times by construction.
+///
+/// Pure and serial: the caller reduces blocks on any threads and merges the
+/// pieces in sample order, so results never depend on the thread count.
 
 #include <cstdint>
 #include <vector>
 
 #include "tsweep/analysis/window.hpp"
+#include "tsweep/codec/sample_type.hpp"
+#include "tsweep/codec/summary.hpp"
+#include "tsweep/codec/time.hpp"
 #include "tsweep/core/span.hpp"
 
 namespace tsweep::analysis {
@@ -22,6 +36,9 @@ struct StreamFacts {
   double valid_min = 0;        ///< physical values outside [valid_min, valid_max] are out of range
   double valid_max = 0;
 };
+
+/// The valid range of a stream as raw values (inactive without a valid range).
+codec::RawRange raw_range_of(const StreamFacts& facts, codec::SampleType type, double scale, double offset) noexcept;
 
 /// A corrupt block's time range (from the block index), inclusive.
 struct CorruptSpan {
@@ -37,45 +54,123 @@ struct UnitWindows {
   std::int64_t windows = 0;
   std::int64_t begin_ns = 0;      ///< samples outside [begin_ns, end_ns) are not counted
   std::int64_t end_ns = 0;
+
+  /// The unit's window holding time t (begin_ns <= t < end_ns), 0 ... windows - 1.
+  [[nodiscard]] std::int64_t window_of(std::int64_t t) const noexcept;
+  /// End of window i inside the unit: min(end_ns, (first_window + i + 1)·W).
+  [[nodiscard]] std::int64_t window_end(std::int64_t i) const noexcept;
 };
 
-/// The decoded samples around a unit, in sample order. Samples before
-/// `begin_ns` serve only as predecessors (for gaps and time order).
-struct UnitSamples {
-  Span<const std::int64_t> times;
-  Span<const double> values;                 ///< physical values
-  Span<const std::int64_t> breaks;           ///< sorted indices of samples whose predecessor is unknown (after a corrupt block)
-  Span<const CorruptSpan> corrupt;
-  /// -1: unknown (the reduction checks); 1: the caller knows times never go
-  /// backwards (it checked each block while decoding, in parallel); 0: they do.
-  int ordered = -1;
+/// Intervals longer than this (ns) are gaps: 1.5 nominal periods, exactly.
+std::int64_t gap_threshold(std::int64_t rate_nhz) noexcept;
+
+/// Checks of the intervals between consecutive samples (later sample's window).
+struct TimeChecks {
+  std::int64_t duplicates = 0;
+  std::int64_t backwards = 0;
+  std::int64_t gaps = 0;
+  std::int64_t longest_gap = 0;
+  void add(std::int64_t dt, std::int64_t threshold) noexcept {
+    duplicates += dt == 0;
+    backwards += dt < 0;
+    const bool gap = dt > threshold;
+    gaps += gap;
+    longest_gap = gap && dt > longest_gap ? dt : longest_gap;
+  }
+  void merge(const TimeChecks& o) noexcept {
+    duplicates += o.duplicates;
+    backwards += o.backwards;
+    gaps += o.gaps;
+    longest_gap = o.longest_gap > longest_gap ? o.longest_gap : longest_gap;
+  }
 };
 
-/// Prepares a unit's reduction (a linear pass that finds each window's
-/// samples), then computes any window on any thread. The spans must outlive it.
-class UnitReduction {
+/// The part of one block inside one window.
+struct Piece {
+  std::int64_t window = 0;  ///< 0 ... windows - 1
+  codec::Summary values;
+  std::int64_t first_time = 0;  ///< time of the piece's first and last samples
+  std::int64_t last_time = 0;
+  TimeChecks times;  ///< intervals ending at the piece's samples, within the block
+};
+
+/// What one decoded block adds to a unit.
+struct BlockPieces {
+  std::vector<Piece> pieces;  ///< in window order
+  std::int64_t first_time = 0;  ///< the block's first and last samples in sample order
+  std::int64_t last_time = 0;
+  std::int64_t samples = 0;     ///< samples inside the unit's windows
+  void clear() noexcept {
+    pieces.clear();
+    samples = 0;
+  }
+};
+
+/// Reusable buffers of reduce_block (one per thread).
+struct BlockScratch {
+  std::vector<std::int64_t> times;
+  std::vector<std::int64_t> order;
+  std::vector<std::int64_t> counts;
+  std::vector<std::byte> gathered;
+};
+
+/// The pieces of one block: `n` raw samples of `type` at `values`, and either
+/// their times (`times`, n of them) or, for a regular block, its time base
+/// (`times` empty). Samples outside the unit's range contribute no piece but
+/// the block's first and last times are always set (n > 0).
+void reduce_block(codec::SampleType type, const codec::RawRange& range, std::int64_t gap_threshold,
+                  const UnitWindows& windows, const void* values, std::size_t n, Span<const std::int64_t> times,
+                  const codec::RegularTimes& base, BlockScratch& scratch, BlockPieces& out);
+
+/// Everything known of one window: the pieces merged in sample order.
+struct WindowAccumulator {
+  codec::Summary values;
+  std::int64_t first_time = no_time;
+  std::int64_t last_time = no_time;
+  TimeChecks times;
+
+  void add(codec::SampleType type, const Piece& piece) noexcept {
+    if (piece.values.count == 0) return;
+    if (values.count == 0) first_time = piece.first_time;
+    last_time = piece.last_time;
+    codec::merge(type, values, piece.values);
+    times.merge(piece.times);
+  }
+};
+
+/// The windows of one unit, built from its blocks given in sample order.
+/// The interval from one block's last sample to the next block's first is
+/// checked where they meet, unless a corrupt block lies between them (the
+/// sample after a corrupt block has no known predecessor).
+class UnitAccumulator {
  public:
-  UnitReduction(const StreamFacts& stream, const UnitWindows& windows, const UnitSamples& samples);
+  UnitAccumulator(const UnitWindows& windows, codec::SampleType type, std::int64_t gap_threshold);
 
-  /// Row of window `i` (0 ≤ i < windows). Thread-safe for distinct or equal i.
-  [[nodiscard]] WindowRow compute(std::int64_t i) const;
-  [[nodiscard]] std::int64_t windows() const noexcept { return m_windows.windows; }
-  /// Samples inside the unit's windows and range (what the rows count).
-  [[nodiscard]] std::int64_t samples() const noexcept { return m_offsets.back() - m_offsets.front(); }
+  /// A decoded block: its pieces (reduce_block()).
+  void add_block(const BlockPieces& block);
+  /// A block inside one window of the unit, from its stored summary.
+  void add_whole(const codec::Summary& summary, std::int64_t first_time, std::int64_t last_time);
+  /// A block outside the unit's range: only a predecessor.
+  void add_bounds(std::int64_t first_time, std::int64_t last_time);
+  /// A corrupt block: counted in the windows it touches; breaks the chain.
+  void add_corrupt(const CorruptSpan& span);
+
+  /// Row of window i (0 <= i < windows); thread-safe.
+  [[nodiscard]] WindowRow row(const StreamFacts& stream, double scale, double offset, std::int64_t i) const;
+  /// Samples inside the unit's windows and range.
+  [[nodiscard]] std::int64_t samples() const noexcept { return m_samples; }
 
  private:
-  template <class At>
-  void reduce(WindowRow& row, std::int64_t lo, std::int64_t hi, At at) const;
-  [[nodiscard]] bool has_previous(std::int64_t j) const;
+  void meet(std::int64_t first_time, std::int64_t last_time);
 
-  StreamFacts m_stream;
   UnitWindows m_windows;
-  UnitSamples m_samples;
-  std::int64_t m_gap_threshold = INT64_MAX;  ///< intervals longer than this (ns) are gaps
-  bool m_ordered = true;                     ///< times never go backwards: windows are index ranges
-  std::vector<std::int64_t> m_offsets;       ///< window i: m_offsets[i] .. m_offsets[i+1]
-  std::vector<std::int64_t> m_index;         ///< sample indices grouped by window (when not ordered)
-  std::vector<std::int64_t> m_breaks;        ///< sorted samples without a known predecessor
+  codec::SampleType m_type;
+  std::int64_t m_threshold;
+  std::vector<WindowAccumulator> m_acc;
+  std::vector<CorruptSpan> m_corrupt;
+  bool m_have_previous = false;
+  std::int64_t m_previous = 0;
+  std::int64_t m_samples = 0;
 };
 
 /// Nominal sample instants t_i = first + floor(i·10^18 / rate) inside [a, b).

@@ -36,6 +36,14 @@ struct JobSummary {
   double seconds = 0;                ///< wall time of this invocation
   double imbalance = 1.0;            ///< max / mean of the ranks' busy time
   bool all_collective = true;        ///< every results transfer was collective
+  std::int64_t blocks_read = 0;       ///< blocks read and decoded
+  std::int64_t blocks_summarised = 0; ///< blocks a window covered whole: taken from their stored summaries
+  /// Where the time went, in seconds summed over the ranks (plan and open:
+  /// rank 0's wall time). decode and reduce split each unit's compute time by
+  /// the threads' time in the decoder and in the reduction.
+  struct Phases {
+    double read = 0, decode = 0, reduce = 0, write = 0, wait = 0, plan = 0, open = 0;
+  } phases;
   std::string output;
 
   [[nodiscard]] std::string json() const;

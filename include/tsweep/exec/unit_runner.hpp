@@ -1,14 +1,18 @@
 #pragma once
 /// \file
-/// Runs one unit on a rank: fetch its blocks (main thread), decode them on the
-/// rank's threads, reduce each window in sample order on the threads. The
-/// result depends only on the store and the plan, never on the thread count.
+/// Runs one unit on a rank: fetch its blocks (main thread), decode and reduce
+/// them block by block on the rank's threads (each block's raw samples are
+/// reduced while they are in cache), merge the pieces of each window in sample
+/// order. A block that a window covers whole is taken from its stored summary
+/// and not read at all. The result depends only on the store and the plan,
+/// never on the thread count.
 
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "tsweep/analysis/kernels.hpp"
 #include "tsweep/exec/block_source.hpp"
 #include "tsweep/output/results.hpp"
 #include "tsweep/plan/plan.hpp"
@@ -26,12 +30,15 @@ struct CorruptBlock {
 
 struct UnitResult {
   output::FinishedUnit finished;
-  std::int64_t samples = 0;   ///< samples decoded inside the unit's range
+  std::int64_t samples = 0;   ///< samples inside the unit's range (decoded or summarised)
   std::int64_t blocks = 0;    ///< blocks read
+  std::int64_t summarised_blocks = 0;  ///< blocks taken from their stored summaries, not read
   std::int64_t bytes = 0;     ///< encoded bytes read
   std::vector<CorruptBlock> corrupt;
-  double read_seconds = 0;
-  double compute_seconds = 0;
+  double read_seconds = 0;     ///< wall time fetching the index rows and bytes (main thread)
+  double compute_seconds = 0;  ///< wall time decoding and reducing (all threads)
+  double decode_seconds = 0;   ///< compute_seconds split by the threads' time in the decoder ...
+  double reduce_seconds = 0;   ///< ... and in the reduction (summaries, merging, rows)
   /// The stop check asked to stop part-way: no rows, and the unit stays
   /// uncommitted, so a resume runs it again.
   bool abandoned = false;
@@ -50,15 +57,21 @@ class UnitRunner {
   /// Rank-local; runs on Kokkos's host execution space.
   UnitResult run(std::int64_t unit);
 
+  /// Whether windows that cover a block whole take its stored summary (the
+  /// default) or decode it (config `summaries: false`; the results are the same
+  /// unless the block's bytes are damaged, which only decoding notices).
+  void set_use_summaries(bool on) noexcept { m_use_summaries = on; }
+
  private:
   BlockSource& m_source;
   const plan::Plan& m_plan;
   bool m_fail_on_corrupt;
+  bool m_use_summaries = true;
   StopCheck m_stop;
   std::vector<std::int64_t> m_stream_index;  ///< Plan stream → BlockSource stream position
+  std::vector<codec::RawRange> m_ranges;     ///< per plan stream: its valid range in raw units
   std::vector<std::byte> m_bytes;            ///< reused between units
-  std::vector<std::int64_t> m_times;
-  std::vector<double> m_values;
+  std::vector<analysis::BlockPieces> m_pieces;
 };
 
 }  // namespace tsweep::exec

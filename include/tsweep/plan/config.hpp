@@ -30,6 +30,7 @@ struct JobConfig {
   std::optional<int> threads;
   OnCorrupt on_corrupt = OnCorrupt::flag;
   std::int64_t progress_ns = 10'000'000'000;  ///< interval between progress lines
+  bool summaries = true;  ///< windows that cover a block whole use its stored summary
 
   /// Canonical YAML of the keys that shape the results (not the output path,
   /// threads, assignment or checkpointing): equal for runs that must give

@@ -44,17 +44,29 @@ struct RankStats {
   std::int64_t samples = 0;
   std::int64_t bytes = 0;
   std::set<std::int64_t> corrupt;  ///< distinct corrupt blocks met (a block can touch several units)
+  std::int64_t blocks_read = 0;
+  std::int64_t blocks_summarised = 0;
   double read_seconds = 0;
   double compute_seconds = 0;
+  double decode_seconds = 0;
+  double reduce_seconds = 0;
   double write_seconds = 0;
   double wait_seconds = 0;
 
   [[nodiscard]] double busy() const { return read_seconds + compute_seconds; }
   [[nodiscard]] json to_json() const {
-    return {{"units", units},         {"samples", samples},
-            {"bytes", bytes},         {"corrupt_blocks", corrupt.size()},
-            {"read_seconds", read_seconds}, {"compute_seconds", compute_seconds},
-            {"write_seconds", write_seconds}, {"wait_seconds", wait_seconds}};
+    return {{"units", units},
+            {"samples", samples},
+            {"bytes", bytes},
+            {"blocks_read", blocks_read},
+            {"blocks_summarised", blocks_summarised},
+            {"corrupt_blocks", corrupt.size()},
+            {"read_seconds", read_seconds},
+            {"compute_seconds", compute_seconds},
+            {"decode_seconds", decode_seconds},
+            {"reduce_seconds", reduce_seconds},
+            {"write_seconds", write_seconds},
+            {"wait_seconds", wait_seconds}};
   }
 };
 
@@ -108,6 +120,14 @@ bool progress_wanted(ProgressMode mode) {
 
 }  // namespace
 
+namespace {
+json phases_json(const JobSummary::Phases& phases) {
+  return {{"read_seconds", phases.read},     {"decode_seconds", phases.decode}, {"reduce_seconds", phases.reduce},
+          {"write_seconds", phases.write},   {"wait_seconds", phases.wait},     {"plan_seconds", phases.plan},
+          {"open_seconds", phases.open}};
+}
+}  // namespace
+
 std::string JobSummary::json() const {
   return nlohmann::json{{"output", output},
                         {"units", units},
@@ -120,7 +140,10 @@ std::string JobSummary::json() const {
                         {"seconds", seconds},
                         {"samples_per_second", seconds > 0 ? static_cast<double>(samples) / seconds : 0.0},
                         {"imbalance", imbalance},
-                        {"all_collective", all_collective}}
+                        {"all_collective", all_collective},
+                        {"blocks_read", blocks_read},
+                        {"blocks_summarised", blocks_summarised},
+                        {"phases", phases_json(phases)}}
       .dump(2);
 }
 
@@ -192,6 +215,7 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
     if (step == "read") test_hooks::hold("job.unit", world.rank(), signalled);
     return stop_now();
   });
+  runner.set_use_summaries(config.summaries);
   std::int64_t remaining_cost = 0;
   for (const auto& u : plan.units) remaining_cost += committed[static_cast<std::size_t>(u.id)] ? 0 : u.cost;
   Progress progress(progress_wanted(options.progress) && world.is_root(), static_cast<std::int64_t>(plan.units.size()),
@@ -233,8 +257,12 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
         ++mine.units;
         mine.samples += r.samples;
         mine.bytes += r.bytes;
+        mine.blocks_read += r.blocks;
+        mine.blocks_summarised += r.summarised_blocks;
         mine.read_seconds += r.read_seconds;
         mine.compute_seconds += r.compute_seconds;
+        mine.decode_seconds += r.decode_seconds;
+        mine.reduce_seconds += r.reduce_seconds;
         coordinator.add_progress(1, r.samples);
         rows_in_epoch += static_cast<std::int64_t>(r.finished.rows.size());
         finished.push_back(std::move(r.finished));
@@ -280,12 +308,19 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
 
   // Gather what every rank did, for the summary and the provenance.
   const auto rows = gather_strings(world, mine.to_json().dump());
-  std::int64_t totals[3] = {mine.units, mine.samples, mine.bytes};
-  std::int64_t sums[3] = {0, 0, 0};
-  check_mpi(MPI_Allreduce(totals, sums, 3, MPI_INT64_T, MPI_SUM, world.get()), "MPI_Allreduce(summary)");
+  std::int64_t totals[5] = {mine.units, mine.samples, mine.bytes, mine.blocks_read, mine.blocks_summarised};
+  std::int64_t sums[5] = {0, 0, 0, 0, 0};
+  check_mpi(MPI_Allreduce(totals, sums, 5, MPI_INT64_T, MPI_SUM, world.get()), "MPI_Allreduce(summary)");
   summary.units_run = sums[0];
   summary.samples = sums[1];
   summary.bytes = sums[2];
+  summary.blocks_read = sums[3];
+  summary.blocks_summarised = sums[4];
+  // Where the time went, summed over ranks (rank-seconds).
+  double phase[5] = {mine.read_seconds, mine.decode_seconds, mine.reduce_seconds, mine.write_seconds, mine.wait_seconds};
+  double phase_sum[5] = {0, 0, 0, 0, 0};
+  check_mpi(MPI_Allreduce(phase, phase_sum, 5, MPI_DOUBLE, MPI_SUM, world.get()), "MPI_Allreduce(phases)");
+  summary.phases = {phase_sum[0], phase_sum[1], phase_sum[2], phase_sum[3], phase_sum[4], plan_seconds, open_seconds};
   // Distinct corrupt blocks over all ranks (neighbouring units on two ranks can meet the same one).
   std::set<std::int64_t> corrupt;
   for (const auto& text : allgather_strings(world, json(mine.corrupt).dump())) {
@@ -328,7 +363,7 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
                   {"stopped_by", complete ? "" : StopSignals::name(stop_signal)},
                   {"config", config.to_yaml()},
                   {"epochs", summary.epochs},
-                  {"timings", {{"plan_seconds", plan_seconds}, {"open_seconds", open_seconds}}},
+                  {"timings", phases_json(summary.phases)},
                   {"imbalance", summary.imbalance},
                   {"per_rank", per_rank}};
   }

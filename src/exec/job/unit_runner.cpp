@@ -2,8 +2,8 @@
 
 #include <Kokkos_Core.hpp>
 
+#include <algorithm>
 #include <chrono>
-#include <numeric>
 #include <utility>
 
 #include "tsweep/codec/decoder.hpp"
@@ -18,32 +18,6 @@ using Host = Kokkos::DefaultHostExecutionSpace;
 using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-// Decodes one block into physical values and times. Each thread keeps its own
-// decoder and raw buffer, so the hot path allocates nothing once warm.
-template <class T>
-codec::BlockInfo decode_as(codec::Decoder& decoder, Span<const std::byte> bytes, std::vector<std::byte>& raw,
-                           double scale, double offset, double* values, std::int64_t* times, std::size_t count) {
-  raw.resize(count * sizeof(T));
-  Span<T> typed(reinterpret_cast<T*>(raw.data()), count);
-  const codec::BlockInfo info = decoder.decode<T>(bytes, typed, Span<std::int64_t>(times, count));
-  if (info.count != count) throw CodecError("holds " + std::to_string(info.count) + " samples, the index says " + std::to_string(count));
-  for (std::size_t i = 0; i < count; ++i) values[i] = static_cast<double>(typed[i]) * scale + offset;
-  return info;
-}
-
-codec::BlockInfo decode_block(codec::SampleType type, codec::Decoder& decoder, Span<const std::byte> bytes,
-                              std::vector<std::byte>& raw, double scale, double offset, double* values,
-                              std::int64_t* times, std::size_t count) {
-  switch (type) {
-    case codec::SampleType::int16: return decode_as<std::int16_t>(decoder, bytes, raw, scale, offset, values, times, count);
-    case codec::SampleType::int32: return decode_as<std::int32_t>(decoder, bytes, raw, scale, offset, values, times, count);
-    case codec::SampleType::int64: return decode_as<std::int64_t>(decoder, bytes, raw, scale, offset, values, times, count);
-    case codec::SampleType::float32: return decode_as<float>(decoder, bytes, raw, scale, offset, values, times, count);
-    case codec::SampleType::float64: return decode_as<double>(decoder, bytes, raw, scale, offset, values, times, count);
-  }
-  throw InternalError("unknown sample type");
-}
 
 // The index row must describe the block it points at: a row that is sound
 // by itself but wrong (count, times, checksum, length) is caught here.
@@ -61,12 +35,21 @@ void check_against_row(const codec::BlockInfo& info, const store::BlockRef& ref)
 struct ThreadScratch {
   codec::Decoder decoder;
   std::vector<std::byte> raw;
+  std::vector<std::int64_t> times;
+  analysis::BlockScratch block;
 };
 
 ThreadScratch& scratch() {
   thread_local ThreadScratch s;
   return s;
 }
+
+// How a unit uses each of its blocks.
+enum class Use : std::uint8_t {
+  decode,   // decoded and reduced
+  summary,  // inside one window of the unit: its stored summary is the piece
+  bounds,   // a regular block outside the unit: only its first and last times matter (from its row)
+};
 
 }  // namespace
 
@@ -77,6 +60,7 @@ UnitRunner::UnitRunner(BlockSource& source, const plan::Plan& plan, bool fail_on
     const auto it = std::find_if(streams.begin(), streams.end(), [&](const SourceStream& s) { return s.summary.id == ps.id; });
     if (it == streams.end()) throw InternalError("planned stream " + ps.name + " is not in " + source.name());
     m_stream_index.push_back(it - streams.begin());
+    m_ranges.push_back(analysis::raw_range_of(it->facts, it->type, it->scale, it->offset));
   }
 }
 
@@ -84,104 +68,141 @@ UnitResult UnitRunner::run(std::int64_t unit_id) {
   const plan::Unit& unit = m_plan.units.at(static_cast<std::size_t>(unit_id));
   const plan::PlannedStream& ps = m_plan.streams.at(static_cast<std::size_t>(unit.stream));
   const SourceStream& stream = m_source.streams().at(static_cast<std::size_t>(m_stream_index[static_cast<std::size_t>(unit.stream)]));
+  const codec::RawRange& range = m_ranges[static_cast<std::size_t>(unit.stream)];
   const std::int64_t begin = m_plan.unit_begin(unit);
   const std::int64_t end = m_plan.unit_end(unit);
+  const analysis::UnitWindows windows{unit.stream, m_plan.window_ns, unit.first_window, unit.windows, begin, end};
+  const std::int64_t threshold = analysis::gap_threshold(stream.facts.rate_nhz);
 
   UnitResult result;
   result.finished.unit = unit_id;
 
-  // Fetch (main thread: HDF5 and MPI are not called from worker threads).
+  // Fetch (main thread: HDF5 and MPI are not called from worker threads): the
+  // index rows, then the bytes of the blocks that must be decoded.
   auto t0 = Clock::now();
   const std::vector<store::BlockRef> refs = m_source.blocks(ps.id, begin, end);
-  m_source.read(refs, m_bytes);
+  const std::size_t n = refs.size();
+  std::vector<Use> use(n, Use::decode);
+  std::vector<store::BlockRef> to_read;
+  std::vector<std::size_t> decoded_at(n, 0);
+  for (std::size_t b = 0; b < n; ++b) {
+    const store::BlockRef& r = refs[b];
+    const bool sound = r.damage == store::RowDamage::none && r.count > 0;
+    const bool regular = r.time_encoding == codec::TimeEncoding::regular;
+    if (sound && regular && (r.last_ns < begin || r.first_ns >= end)) {
+      use[b] = Use::bounds;
+    } else if (sound && regular && m_use_summaries && r.has_summary && r.first_ns >= begin && r.last_ns < end &&
+               windows.window_of(r.first_ns) == windows.window_of(r.last_ns)) {
+      use[b] = Use::summary;
+    } else {
+      decoded_at[b] = to_read.size();
+      to_read.push_back(r);
+    }
+  }
+  m_source.read(to_read, m_bytes);
   result.read_seconds = since(t0);
-  result.blocks = static_cast<std::int64_t>(refs.size());
+  result.blocks = static_cast<std::int64_t>(to_read.size());
   result.bytes = static_cast<std::int64_t>(m_bytes.size());
   if (m_stop && m_stop("read")) {
     result.abandoned = true;
     return result;
   }
 
-  // Decode every block into its slot of the unit's arrays, in parallel.
+  // Decode each block and reduce its raw samples while they are in cache, in parallel.
   t0 = Clock::now();
-  const auto n = refs.size();
-  std::vector<std::size_t> byte_at(n + 1, 0), sample_at(n + 1, 0);
-  for (std::size_t b = 0; b < n; ++b) {
-    byte_at[b + 1] = byte_at[b] + refs[b].length;
-    sample_at[b + 1] = sample_at[b] + refs[b].count;
-  }
-  if (byte_at[n] != m_bytes.size()) throw InternalError("block source returned the wrong number of bytes");
-  m_times.resize(sample_at[n]);
-  m_values.resize(sample_at[n]);
-  std::vector<std::string> failure(n);
-  std::vector<std::uint8_t> block_ordered(n, 1);  // times never go backwards inside the block
+  const std::size_t d = to_read.size();
+  std::vector<std::size_t> byte_at(d + 1, 0);
+  for (std::size_t b = 0; b < d; ++b) byte_at[b + 1] = byte_at[b] + to_read[b].length;
+  if (byte_at[d] != m_bytes.size()) throw InternalError("block source returned the wrong number of bytes");
+  if (m_pieces.size() < d) m_pieces.resize(d);
+  std::vector<std::string> failure(d);
+  std::vector<double> decode_s(d, 0.0), reduce_s(d, 0.0);
+  const std::size_t sample_bytes = codec::sample_size(stream.type);
   Kokkos::parallel_for(
-      "tsweep::decode_blocks", Kokkos::RangePolicy<Host, Kokkos::Schedule<Kokkos::Dynamic>>(0, n), [&](std::size_t b) {
+      "tsweep::reduce_blocks", Kokkos::RangePolicy<Host, Kokkos::Schedule<Kokkos::Dynamic>>(0, d), [&](std::size_t b) {
         ThreadScratch& s = scratch();
+        const store::BlockRef& r = to_read[b];
         try {
-          if (refs[b].damage != store::RowDamage::none) {
-            throw CodecError(std::string("its index row ") + store::row_damage_text(refs[b].damage) +
+          if (r.damage != store::RowDamage::none) {
+            throw CodecError(std::string("its index row ") + store::row_damage_text(r.damage) +
                              " (damaged /blocks/index row; the block cannot be located)");
           }
-          std::int64_t* times = m_times.data() + sample_at[b];
-          const codec::BlockInfo info =
-              decode_block(stream.type, s.decoder, Span<const std::byte>(m_bytes.data() + byte_at[b], refs[b].length),
-                           s.raw, stream.scale, stream.offset, m_values.data() + sample_at[b], times, refs[b].count);
-          check_against_row(info, refs[b]);
-          bool backwards = false;
-          for (std::size_t i = 1; i < refs[b].count; ++i) backwards |= times[i] < times[i - 1];
-          block_ordered[b] = !backwards;
+          const auto c0 = Clock::now();
+          const bool regular = r.time_encoding == codec::TimeEncoding::regular;
+          s.raw.resize(std::size_t{r.count} * sample_bytes);
+          s.times.resize(regular ? 0 : r.count);
+          const Span<const std::byte> bytes(m_bytes.data() + byte_at[b], r.length);
+          // Header first: a block of another type or size must not be decoded into this buffer.
+          const codec::BlockInfo head = codec::peek(bytes);
+          if (head.type != stream.type) {
+            throw CodecError(std::string("block holds ") + codec::sample_type_name(head.type) + " samples, not " +
+                             codec::sample_type_name(stream.type));
+          }
+          if (head.count != r.count) {
+            throw CodecError("holds " + std::to_string(head.count) + " samples, the index says " + std::to_string(r.count));
+          }
+          if (head.regular() != regular) throw CodecError("its time encoding differs from its index row's");
+          const codec::BlockInfo info = s.decoder.decode(bytes, Span<std::byte>(s.raw), Span<std::int64_t>(s.times));
+          check_against_row(info, r);
+          const auto c1 = Clock::now();
+          analysis::reduce_block(stream.type, range, threshold, windows, s.raw.data(), r.count, s.times,
+                                 info.regular_times(), s.block, m_pieces[b]);
+          decode_s[b] = std::chrono::duration<double>(c1 - c0).count();
+          reduce_s[b] = since(c1);
         } catch (const std::exception& e) {
           failure[b] = e.what();  // no exception may cross the parallel region
         }
       });
-
-  // Squeeze corrupt blocks out; the sample after one has no known predecessor.
-  std::vector<std::int64_t> breaks;
-  std::vector<analysis::CorruptSpan> corrupt_spans;
-  std::size_t kept = 0;
-  bool ordered = true;
-  std::int64_t last_time = INT64_MIN;
-  for (std::size_t b = 0; b < n; ++b) {
-    if (!failure[b].empty()) {
-      if (m_fail_on_corrupt) {
-        throw CodecError(ps.name + " block " + std::to_string(refs[b].block) + " (" + format_iso8601(refs[b].first_ns) +
-                         " .. " + format_iso8601(refs[b].last_ns) + "): " + failure[b] + " (on_corrupt: fail)");
-      }
-      result.corrupt.push_back({ps.name, refs[b].block, refs[b].first_ns, refs[b].last_ns, failure[b]});
-      corrupt_spans.push_back({refs[b].first_ns, refs[b].last_ns});
-      breaks.push_back(static_cast<std::int64_t>(kept));
-      continue;
-    }
-    const std::size_t count = refs[b].count;
-    if (count > 0) {
-      ordered = ordered && block_ordered[b] && m_times[sample_at[b]] >= last_time;
-      last_time = m_times[sample_at[b] + count - 1];
-    }
-    if (kept != sample_at[b]) {
-      std::copy_n(m_times.begin() + static_cast<std::ptrdiff_t>(sample_at[b]), count, m_times.begin() + static_cast<std::ptrdiff_t>(kept));
-      std::copy_n(m_values.begin() + static_cast<std::ptrdiff_t>(sample_at[b]), count, m_values.begin() + static_cast<std::ptrdiff_t>(kept));
-    }
-    kept += count;
-  }
-  m_times.resize(kept);
-  m_values.resize(kept);
+  const double parallel_seconds = since(t0);
   if (m_stop && m_stop("decode")) {
     result.abandoned = true;
     return result;
   }
 
-  // Reduce each window in sample order; windows run on the threads.
-  analysis::UnitWindows windows{unit.stream, m_plan.window_ns, unit.first_window, unit.windows, begin, end};
-  const analysis::UnitReduction reduction(stream.facts, windows,
-                                          {m_times, m_values, breaks, corrupt_spans, ordered ? 1 : 0});
-  result.samples = reduction.samples();
+  // Merge the pieces of each window in sample order. A corrupt block is
+  // squeezed out: the sample after it has no known predecessor.
+  const auto t1 = Clock::now();
+  analysis::UnitAccumulator acc(windows, stream.type, threshold);
+  for (std::size_t b = 0; b < n; ++b) {
+    const store::BlockRef& r = refs[b];
+    if (use[b] == Use::bounds) {
+      acc.add_bounds(r.first_ns, r.last_ns);
+      continue;
+    }
+    if (use[b] == Use::summary) {
+      acc.add_whole(r.summary, r.first_ns, r.last_ns);
+      ++result.summarised_blocks;
+      continue;
+    }
+    const std::size_t k = decoded_at[b];
+    if (!failure[k].empty()) {
+      if (m_fail_on_corrupt) {
+        throw CodecError(ps.name + " block " + std::to_string(r.block) + " (" + format_iso8601(r.first_ns) + " .. " +
+                         format_iso8601(r.last_ns) + "): " + failure[k] + " (on_corrupt: fail)");
+      }
+      result.corrupt.push_back({ps.name, r.block, r.first_ns, r.last_ns, failure[k]});
+      acc.add_corrupt({r.first_ns, r.last_ns});
+      continue;
+    }
+    if (r.count > 0) acc.add_block(m_pieces[k]);
+  }
+  result.samples = acc.samples();
+
   auto& rows = result.finished.rows;
   rows.resize(static_cast<std::size_t>(unit.windows));
   Kokkos::parallel_for(
-      "tsweep::reduce_windows", Kokkos::RangePolicy<Host, Kokkos::Schedule<Kokkos::Dynamic>>(0, unit.windows),
-      [&](std::int64_t i) { rows[static_cast<std::size_t>(i)] = reduction.compute(i); });
-  result.compute_seconds = since(t0);
+      "tsweep::finish_windows", Kokkos::RangePolicy<Host, Kokkos::Schedule<Kokkos::Dynamic>>(0, unit.windows),
+      [&](std::int64_t i) { rows[static_cast<std::size_t>(i)] = acc.row(stream.facts, stream.scale, stream.offset, i); });
+  const double merge_seconds = since(t1);
+  double decode_cpu = 0, reduce_cpu = 0;
+  for (std::size_t b = 0; b < d; ++b) {
+    decode_cpu += decode_s[b];
+    reduce_cpu += reduce_s[b];
+  }
+  const double share = decode_cpu + reduce_cpu > 0 ? decode_cpu / (decode_cpu + reduce_cpu) : 0.0;
+  result.decode_seconds = parallel_seconds * share;
+  result.reduce_seconds = parallel_seconds * (1 - share) + merge_seconds;
+  result.compute_seconds = parallel_seconds + merge_seconds;
   return result;
 }
 
