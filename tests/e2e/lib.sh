@@ -41,7 +41,8 @@ expect_not_in() {
 }
 
 # stop_resume_fixture: the store ($WORK/store.h5, 32 streams x 3 h, two damaged
-# blocks) and job ($WORK/job.yaml: 10 s windows, small units, 50 ms epochs) that
+# blocks) and job ($WORK/job.yaml: 10 s windows, small units, 2 ms epochs: a few
+# units each, so that a run has hundreds of epochs to be stopped at) that
 # the stop, kill and resume tests interrupt.
 stop_resume_fixture() {
   run gen 120 $TSWEEP_MPIEXEC -np 2 "$TSWEEP" generate "$WORK/store.h5" --streams 32 --duration 3h \
@@ -52,7 +53,7 @@ store: store.h5
 output: out.h5
 window: 10s
 unit_samples: 20000
-checkpoint_interval: 50ms
+checkpoint_interval: 2ms
 YAML
 }
 

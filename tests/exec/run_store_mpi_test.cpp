@@ -1,9 +1,17 @@
 // A job over a real generated store (anomalies and corrupt blocks) equals a
 // straightforward computation from the generator's own samples: no decoding,
-// no units, no threads, no results-file round trip in the reference.
+// no units, no threads, no results-file round trip in the reference. For
+// integer streams mean and std equal the exact values, correctly rounded,
+// computed here with big integers.
 
 #include <gtest/gtest.h>
 #include <hdf5.h>
+
+// Boost.Multiprecision's inlined limb copies trip GCC 12's -Wmaybe-uninitialized (a false positive).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <boost/multiprecision/cpp_int.hpp>
 
 #include <cmath>
 #include <cstring>
@@ -24,9 +32,36 @@ constexpr std::int64_t minute = 60'000'000'000;
 
 struct Sample {
   std::int64_t t;
-  double v;
+  double v;          ///< physical value
+  std::int64_t raw;  ///< the raw sample: integer streams its value, float streams its bits as a double
   bool no_previous;
 };
+
+// The population standard deviation sqrt(D)/n (D = n·Q − S²) correctly rounded
+// to double, found by brute force: the one candidate near the long double
+// estimate whose rounding interval holds the exact value.
+double exact_std(const boost::multiprecision::cpp_int& dd, std::int64_t n) {
+  using boost::multiprecision::cpp_int;
+  if (dd == 0) return 0.0;
+  const double guess = static_cast<double>(std::sqrt(static_cast<long double>(dd)) / static_cast<long double>(n));
+  double y = guess;
+  for (int step = 0; step < 8; ++step) y = std::nextafter(y, 0.0);
+  for (int step = 0; step < 16; ++step, y = std::nextafter(y, HUGE_VAL)) {
+    int e;
+    const double m = std::frexp(y, &e);
+    const auto mant = static_cast<std::int64_t>(std::ldexp(m, 53));
+    const int k = e - 54;  // the rounding interval of y: (2·mant ± 1)·2^k
+    auto compare = [&](std::int64_t mid) {  // sign of (mid·2^k)² − D/n²
+      const cpp_int lhs = cpp_int(mid) * mid * n * n;
+      const cpp_int a = k >= 0 ? cpp_int(lhs << (2 * k)) : lhs, b = k >= 0 ? dd : cpp_int(dd << (-2 * k));
+      return a < b ? -1 : (a > b ? 1 : 0);
+    };
+    const int lo = compare(2 * mant - 1), hi = compare(2 * mant + 1);
+    if ((lo < 0 || (lo == 0 && mant % 2 == 0)) && (hi > 0 || (hi == 0 && mant % 2 == 0))) return y;
+  }
+  ADD_FAILURE() << "no correctly rounded candidate near " << guess;
+  return guess;
+}
 
 // Every sample of a stream in time order as the store holds it, without the corrupt blocks.
 std::vector<Sample> stream_samples(const store::synth::Generator& gen, std::int64_t stream,
@@ -46,14 +81,15 @@ std::vector<Sample> stream_samples(const store::synth::Generator& gen, std::int6
     gen.fill(stream, plan, raw, times);
     for (std::uint32_t i = 0; i < plan.count; ++i) {
       double v = 0;
+      std::int64_t r = 0;
       switch (spec.type) {
-        case codec::SampleType::int16: { std::int16_t x; std::memcpy(&x, raw.data() + 2 * i, 2); v = x; break; }
-        case codec::SampleType::int32: { std::int32_t x; std::memcpy(&x, raw.data() + 4 * i, 4); v = x; break; }
-        case codec::SampleType::int64: { std::int64_t x; std::memcpy(&x, raw.data() + 8 * i, 8); v = static_cast<double>(x); break; }
-        case codec::SampleType::float32: { float x; std::memcpy(&x, raw.data() + 4 * i, 4); v = x; break; }
-        case codec::SampleType::float64: { std::memcpy(&v, raw.data() + 8 * i, 8); break; }
+        case codec::SampleType::int16: { std::int16_t x; std::memcpy(&x, raw.data() + 2 * i, 2); r = x; v = x; break; }
+        case codec::SampleType::int32: { std::int32_t x; std::memcpy(&x, raw.data() + 4 * i, 4); r = x; v = x; break; }
+        case codec::SampleType::int64: { std::int64_t x; std::memcpy(&x, raw.data() + 8 * i, 8); r = x; v = static_cast<double>(x); break; }
+        case codec::SampleType::float32: { float x; std::memcpy(&x, raw.data() + 4 * i, 4); v = x; std::memcpy(&r, &v, 8); break; }
+        case codec::SampleType::float64: { std::memcpy(&v, raw.data() + 8 * i, 8); std::memcpy(&r, &v, 8); break; }
       }
-      out.push_back({times[i], v * spec.scale + spec.offset, after_corrupt});
+      out.push_back({times[i], v * spec.scale + spec.offset, r, after_corrupt});
       after_corrupt = false;
     }
   }
@@ -132,7 +168,7 @@ TEST(RunOnStore, WindowsEqualStraightforwardComputationFromGeneratorSamples) {
   const auto corrupt_col = column<std::int64_t>(file, "corrupt_blocks", H5T_NATIVE_INT64);
   H5Fclose(file);
 
-  std::int64_t first_block = 0, row = 0, windows_with_gaps = 0, windows_with_flags = 0;
+  std::int64_t first_block = 0, row = 0, windows_with_gaps = 0, windows_with_flags = 0, exact_windows = 0;
   for (std::int64_t s = 0; s < gen.stream_count(); ++s) {
     const store::StreamSpec spec = gen.spec(s);
     const auto samples = stream_samples(gen, s, corrupt, first_block);
@@ -156,7 +192,9 @@ TEST(RunOnStore, WindowsEqualStraightforwardComputationFromGeneratorSamples) {
       ASSERT_EQ(start[static_cast<std::size_t>(row)], k * minute);
       std::int64_t n = 0, present = 0, g = 0, lg = 0, nan = 0, oor = 0, run = 0, best = 0, dup = 0;
       long double sum = 0;
-      double mn = INFINITY, mx = -INFINITY, last = 0;
+      boost::multiprecision::cpp_int isum = 0, isquares = 0;  // integer streams: exact
+      double mn = INFINITY, mx = -INFINITY;
+      std::int64_t last = 0;
       std::vector<double> kept;
       for (std::size_t j = 0; j < samples.size(); ++j) {
         const auto& x = samples[j];
@@ -167,13 +205,15 @@ TEST(RunOnStore, WindowsEqualStraightforwardComputationFromGeneratorSamples) {
           if (dt == 0) ++dup;
           else if (dt > 0 && period > 0 && static_cast<double>(dt) > 1.5 * period) { ++g; lg = std::max(lg, dt); }
         }
-        run = std::isnan(x.v) ? 0 : (run > 0 && std::memcmp(&x.v, &last, 8) == 0) ? run + 1 : 1;  // NaN: no run
-        last = x.v;
+        run = std::isnan(x.v) ? 0 : (run > 0 && x.raw == last) ? run + 1 : 1;  // identical raw values; NaN: no run
+        last = x.raw;
         best = std::max(best, run);
         if (std::isnan(x.v)) { ++nan; continue; }
         if ((!std::isnan(spec.valid_min) && x.v < spec.valid_min) || (!std::isnan(spec.valid_max) && x.v > spec.valid_max)) ++oor;
         ++n;
         sum += x.v;
+        isum += x.raw;
+        isquares += boost::multiprecision::cpp_int(x.raw) * x.raw;
         mn = std::min(mn, x.v);
         mx = std::max(mx, x.v);
         kept.push_back(x.v);
@@ -194,6 +234,15 @@ TEST(RunOnStore, WindowsEqualStraightforwardComputationFromGeneratorSamples) {
         EXPECT_EQ(vmax[i], mx);
         EXPECT_NEAR(mean[i], static_cast<double>(m), 1e-9 * std::max(1.0L, std::fabs(m)));
         EXPECT_NEAR(stddev[i], static_cast<double>(std::sqrt(sq / n)), 1e-7 * std::max(1.0, static_cast<double>(std::sqrt(sq / n))));
+        if (!codec::is_floating(spec.type)) {
+          // Exact: the raw mean and standard deviation correctly rounded, then scaled.
+          ASSERT_LT(boost::multiprecision::abs(isum), boost::multiprecision::cpp_int(1) << 53);
+          const double raw_mean = static_cast<double>(isum) / static_cast<double>(n);  // both exact: one IEEE rounding
+          EXPECT_EQ(mean[i], raw_mean * spec.scale + spec.offset);
+          const boost::multiprecision::cpp_int dd = isquares * n - isum * isum;
+          EXPECT_EQ(stddev[i], exact_std(dd, n) * std::fabs(spec.scale));
+          ++exact_windows;
+        }
       } else {
         EXPECT_TRUE(std::isnan(mean[i]));
       }
@@ -218,6 +267,7 @@ TEST(RunOnStore, WindowsEqualStraightforwardComputationFromGeneratorSamples) {
   }
   EXPECT_EQ(row, static_cast<std::int64_t>(count.size()));
   EXPECT_GT(windows_with_gaps, 0) << "the store should have gaps to check";
+  EXPECT_GT(exact_windows, 0) << "the store should have integer streams to check exactly";
   EXPECT_GT(windows_with_flags, 0) << "the store should have NaNs, spikes, duplicates and corrupt blocks to check";
   fs::remove_all(dir);
   world.barrier();

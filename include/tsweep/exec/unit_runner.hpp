@@ -49,18 +49,50 @@ struct UnitResult {
 /// stop request does not wait for the end of a long unit.
 using StopCheck = std::function<bool(const char* step)>;
 
+/// How a unit uses one of its blocks.
+enum class BlockUse : std::uint8_t {
+  decode,   ///< read, decoded and reduced
+  summary,  ///< inside one window of the unit: its stored summary is the piece, nothing is read
+  bounds,   ///< a regular block outside the unit: only its first and last times matter (from its row)
+};
+
+/// A unit's index rows and the bytes of the blocks it decodes, fetched on the
+/// main thread (UnitRunner::fetch), possibly while the threads compute another unit.
+struct FetchedUnit {
+  std::int64_t unit = -1;
+  std::vector<store::BlockRef> refs;     ///< every block the unit touches, in time order (with its predecessor)
+  std::vector<BlockUse> use;             ///< per ref
+  std::vector<std::size_t> decoded_at;   ///< per ref: its place in `to_read` (decode only)
+  std::vector<store::BlockRef> to_read;  ///< the blocks to decode
+  std::vector<std::byte> bytes;          ///< their bytes, back to back
+  double read_seconds = 0;
+};
+
 class UnitRunner {
  public:
   /// `fail_on_corrupt`: a corrupt block throws CodecError instead of being flagged.
   UnitRunner(BlockSource& source, const plan::Plan& plan, bool fail_on_corrupt, StopCheck stop = {});
 
-  /// Rank-local; runs on Kokkos's host execution space.
+  /// Rank-local; runs on Kokkos's host execution space: fetch(), the stop
+  /// check "read", compute().
   UnitResult run(std::int64_t unit);
+
+  /// Main thread: the unit's index rows and the bytes it decodes.
+  FetchedUnit fetch(std::int64_t unit);
+  /// Decodes and reduces a fetched unit on the rank's threads. `alongside`,
+  /// if given, runs on the main thread (so it may call HDF5 and MPI) while the
+  /// other threads start on the blocks, and then the main thread joins them:
+  /// the job fetches the next unit there. An exception from `alongside` is
+  /// rethrown once the unit is done. The stop check "decode" follows.
+  UnitResult compute(FetchedUnit& fetched, const std::function<void()>& alongside = {});
 
   /// Whether windows that cover a block whole take its stored summary (the
   /// default) or decode it (config `summaries: false`; the results are the same
   /// unless the block's bytes are damaged, which only decoding notices).
   void set_use_summaries(bool on) noexcept { m_use_summaries = on; }
+
+  /// The stop check at `step` (false without one).
+  [[nodiscard]] bool stop_check(const char* step) const { return m_stop && m_stop(step); }
 
  private:
   BlockSource& m_source;
@@ -70,7 +102,6 @@ class UnitRunner {
   StopCheck m_stop;
   std::vector<std::int64_t> m_stream_index;  ///< Plan stream → BlockSource stream position
   std::vector<codec::RawRange> m_ranges;     ///< per plan stream: its valid range in raw units
-  std::vector<std::byte> m_bytes;            ///< reused between units
   std::vector<analysis::BlockPieces> m_pieces;
 };
 

@@ -217,43 +217,60 @@ Summary summarize_float(const void* data, std::size_t n, const RawRange& range) 
   Summary s;
   if (n == 0) return s;
   const F* v = static_cast<const F*>(data);
+  // Four lanes by position (lane k: samples i with i % 4 == k), written as
+  // fixed four-wide steps so that the compiler keeps each lane in a vector slot.
   double sum[4] = {0, 0, 0, 0}, comp[4] = {0, 0, 0, 0};
-  double mn = HUGE_VAL, mx = -HUGE_VAL;
+  double mn[4] = {HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL}, mx[4] = {-HUGE_VAL, -HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
+  std::int64_t nan_lane[4] = {0, 0, 0, 0}, oor_lane[4] = {0, 0, 0, 0};
+  std::uint64_t neg_zero_lane[4] = {0, 0, 0, 0}, pos_zero_lane[4] = {0, 0, 0, 0};
+  const bool ranged = range.active && !range.empty;
+  const double lo = ranged ? range.float_lo : -HUGE_VAL, hi = ranged ? range.float_hi : HUGE_VAL;
+  auto step = [&](std::size_t k, double x) {
+    const bool nan = x != x;
+    nan_lane[k] += nan;
+    mn[k] = x < mn[k] ? x : mn[k];
+    mx[k] = x > mx[k] ? x : mx[k];
+    oor_lane[k] += (x < lo) | (x > hi);
+    const std::uint64_t b = bits_as<double, std::uint64_t>(x);
+    neg_zero_lane[k] |= b == (std::uint64_t{1} << 63);
+    pos_zero_lane[k] |= b == 0;
+    const double y = nan ? 0.0 : x;
+    const double t = sum[k];
+    const double next = t + y;
+    comp[k] += std::fabs(t) >= std::fabs(y) ? (t - next) + y : (y - next) + t;
+    sum[k] = next;
+  };
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    for (std::size_t k = 0; k < 4; ++k) step(k, static_cast<double>(v[i + k]));
+  }
+  for (; i < n; ++i) step(i & 3, static_cast<double>(v[i]));
   std::int64_t nans = 0, oor = 0;
   bool neg_zero = false, pos_zero = false;
-  const bool ranged = range.active && !range.empty;
-  const double lo = range.float_lo, hi = range.float_hi;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double x = static_cast<double>(v[i]);
-    const bool nan = std::isnan(x);
-    nans += nan;
-    mn = x < mn ? x : mn;
-    mx = x > mx ? x : mx;
-    oor += ranged && (x < lo || x > hi);
-    const std::uint64_t b = bits_as<double, std::uint64_t>(x);
-    neg_zero |= b == (std::uint64_t{1} << 63);
-    pos_zero |= b == 0;
-    const double y = nan ? 0.0 : x;
-    double& t = sum[i & 3];
-    const double next = t + y;
-    comp[i & 3] += std::fabs(t) >= std::fabs(y) ? (t - next) + y : (y - next) + t;
-    t = next;
+  double lowest = HUGE_VAL, highest = -HUGE_VAL;
+  for (std::size_t k = 0; k < 4; ++k) {
+    nans += nan_lane[k];
+    oor += oor_lane[k];
+    neg_zero |= neg_zero_lane[k] != 0;
+    pos_zero |= pos_zero_lane[k] != 0;
+    lowest = mn[k] < lowest ? mn[k] : lowest;
+    highest = mx[k] > highest ? mx[k] : highest;
   }
   s.count = static_cast<std::int64_t>(n);
   s.nan_count = nans;
   const std::int64_t values = s.count - nans;
   if (range.active && range.empty) oor = values;
   s.out_of_range = oor;
-  if (mn == 0) mn = neg_zero ? -0.0 : 0.0;
-  if (mx == 0) mx = pos_zero ? 0.0 : -0.0;
+  if (lowest == 0) lowest = neg_zero ? -0.0 : 0.0;
+  if (highest == 0) highest = pos_zero ? 0.0 : -0.0;
   s.first = bits_as<double, std::int64_t>(static_cast<double>(v[0]));
   s.last = bits_as<double, std::int64_t>(static_cast<double>(v[n - 1]));
   const bool first_value = !std::isnan(v[0]), last_value = !std::isnan(v[n - 1]);
   flat_runs(n, first_value, last_value, values > 0,
             [v](std::size_t w, unsigned nb) { return equal_bits_float(v, w, nb); }, s);
   if (values == 0) return s;
-  s.min = bits_as<double, std::int64_t>(mn);
-  s.max = bits_as<double, std::int64_t>(mx);
+  s.min = bits_as<double, std::int64_t>(lowest);
+  s.max = bits_as<double, std::int64_t>(highest);
   // The lanes' sums, in a fixed tree, as one compensated pair.
   double total = 0, total_comp = 0;
   for (int k = 0; k < 4; ++k) {
@@ -265,11 +282,15 @@ Summary summarize_float(const void* data, std::size_t n, const RawRange& range) 
   s.sum_hi = bits_as<double, std::uint64_t>(total_comp);
   const double mean = (total + total_comp) / static_cast<double>(values);
   double q[4] = {0, 0, 0, 0};
-  for (std::size_t i = 0; i < n; ++i) {
-    const double x = static_cast<double>(v[i]);
-    const double d = std::isnan(x) ? 0.0 : x - mean;
-    q[i & 3] += d * d;
+  auto square = [&](std::size_t k, double x) {
+    const double dev = x != x ? 0.0 : x - mean;
+    q[k] += dev * dev;
+  };
+  std::size_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    for (std::size_t k = 0; k < 4; ++k) square(k, static_cast<double>(v[j + k]));
   }
+  for (; j < n; ++j) square(j & 3, static_cast<double>(v[j]));
   s.squares.w[0] = bits_as<double, std::uint64_t>((q[0] + q[1]) + (q[2] + q[3]));
   return s;
 }

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <optional>
 #include <set>
 #include <string_view>
 
@@ -223,6 +224,7 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
 
   RankStats mine;
   std::vector<output::FinishedUnit> finished;
+  std::optional<FetchedUnit> ahead;  // fetched while the previous unit was computed; carried across epochs
   bool out_of_work = false;
   int stop_signal = 0;
 
@@ -241,13 +243,25 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
         break;
       }
       try {
-        const std::int64_t unit = queue.next();
-        if (unit < 0) {
-          out_of_work = true;
-          break;
+        // The unit fetched while the last one was computed, or a new one.
+        std::optional<FetchedUnit> current = std::move(ahead);
+        ahead.reset();
+        if (!current) {
+          const std::int64_t unit = queue.next();
+          if (unit < 0) {
+            out_of_work = true;
+            break;
+          }
+          current = runner.fetch(unit);
         }
         maybe_inject_fault("unit", world.rank());
-        UnitResult r = runner.run(unit);
+        if (runner.stop_check("read")) break;  // a stop: the unit stays uncommitted, a resume runs it
+        // While the threads compute this unit, the main thread fetches the next.
+        const std::int64_t next = queue.next();
+        UnitResult r = runner.compute(*current, [&] {
+          if (next >= 0) ahead = runner.fetch(next);
+        });
+        if (next < 0) out_of_work = !ahead;
         if (r.abandoned) break;  // a stop: the unit stays uncommitted, a resume runs it
         for (const auto& c : r.corrupt) {
           if (!mine.corrupt.insert(c.block).second) continue;  // reported once per rank

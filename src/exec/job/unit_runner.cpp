@@ -1,8 +1,10 @@
 #include "tsweep/exec/unit_runner.hpp"
 
 #include <Kokkos_Core.hpp>
+#include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <utility>
 
@@ -44,13 +46,6 @@ ThreadScratch& scratch() {
   return s;
 }
 
-// How a unit uses each of its blocks.
-enum class Use : std::uint8_t {
-  decode,   // decoded and reduced
-  summary,  // inside one window of the unit: its stored summary is the piece
-  bounds,   // a regular block outside the unit: only its first and last times matter (from its row)
-};
-
 }  // namespace
 
 UnitRunner::UnitRunner(BlockSource& source, const plan::Plan& plan, bool fail_on_corrupt, StopCheck stop)
@@ -65,6 +60,51 @@ UnitRunner::UnitRunner(BlockSource& source, const plan::Plan& plan, bool fail_on
 }
 
 UnitResult UnitRunner::run(std::int64_t unit_id) {
+  FetchedUnit fetched = fetch(unit_id);
+  if (m_stop && m_stop("read")) {
+    UnitResult result;
+    result.finished.unit = unit_id;
+    result.read_seconds = fetched.read_seconds;
+    result.abandoned = true;
+    return result;
+  }
+  return compute(fetched);
+}
+
+FetchedUnit UnitRunner::fetch(std::int64_t unit_id) {
+  const plan::Unit& unit = m_plan.units.at(static_cast<std::size_t>(unit_id));
+  const plan::PlannedStream& ps = m_plan.streams.at(static_cast<std::size_t>(unit.stream));
+  const std::int64_t begin = m_plan.unit_begin(unit);
+  const std::int64_t end = m_plan.unit_end(unit);
+  const analysis::UnitWindows windows{unit.stream, m_plan.window_ns, unit.first_window, unit.windows, begin, end};
+  const auto t0 = Clock::now();
+  FetchedUnit f;
+  f.unit = unit_id;
+  f.refs = m_source.blocks(ps.id, begin, end);
+  const std::size_t n = f.refs.size();
+  f.use.assign(n, BlockUse::decode);
+  f.decoded_at.assign(n, 0);
+  for (std::size_t b = 0; b < n; ++b) {
+    const store::BlockRef& r = f.refs[b];
+    const bool sound = r.damage == store::RowDamage::none && r.count > 0;
+    const bool regular = r.time_encoding == codec::TimeEncoding::regular;
+    if (sound && regular && (r.last_ns < begin || r.first_ns >= end)) {
+      f.use[b] = BlockUse::bounds;
+    } else if (sound && regular && m_use_summaries && r.has_summary && r.first_ns >= begin && r.last_ns < end &&
+               windows.window_of(r.first_ns) == windows.window_of(r.last_ns)) {
+      f.use[b] = BlockUse::summary;
+    } else {
+      f.decoded_at[b] = f.to_read.size();
+      f.to_read.push_back(r);
+    }
+  }
+  m_source.read(f.to_read, f.bytes);
+  f.read_seconds = since(t0);
+  return f;
+}
+
+UnitResult UnitRunner::compute(FetchedUnit& f, const std::function<void()>& alongside) {
+  const std::int64_t unit_id = f.unit;
   const plan::Unit& unit = m_plan.units.at(static_cast<std::size_t>(unit_id));
   const plan::PlannedStream& ps = m_plan.streams.at(static_cast<std::size_t>(unit.stream));
   const SourceStream& stream = m_source.streams().at(static_cast<std::size_t>(m_stream_index[static_cast<std::size_t>(unit.stream)]));
@@ -73,86 +113,77 @@ UnitResult UnitRunner::run(std::int64_t unit_id) {
   const std::int64_t end = m_plan.unit_end(unit);
   const analysis::UnitWindows windows{unit.stream, m_plan.window_ns, unit.first_window, unit.windows, begin, end};
   const std::int64_t threshold = analysis::gap_threshold(stream.facts.rate_nhz);
+  const std::vector<store::BlockRef>& refs = f.refs;
+  const std::vector<store::BlockRef>& to_read = f.to_read;
+  const std::size_t n = refs.size();
 
   UnitResult result;
   result.finished.unit = unit_id;
-
-  // Fetch (main thread: HDF5 and MPI are not called from worker threads): the
-  // index rows, then the bytes of the blocks that must be decoded.
-  auto t0 = Clock::now();
-  const std::vector<store::BlockRef> refs = m_source.blocks(ps.id, begin, end);
-  const std::size_t n = refs.size();
-  std::vector<Use> use(n, Use::decode);
-  std::vector<store::BlockRef> to_read;
-  std::vector<std::size_t> decoded_at(n, 0);
-  for (std::size_t b = 0; b < n; ++b) {
-    const store::BlockRef& r = refs[b];
-    const bool sound = r.damage == store::RowDamage::none && r.count > 0;
-    const bool regular = r.time_encoding == codec::TimeEncoding::regular;
-    if (sound && regular && (r.last_ns < begin || r.first_ns >= end)) {
-      use[b] = Use::bounds;
-    } else if (sound && regular && m_use_summaries && r.has_summary && r.first_ns >= begin && r.last_ns < end &&
-               windows.window_of(r.first_ns) == windows.window_of(r.last_ns)) {
-      use[b] = Use::summary;
-    } else {
-      decoded_at[b] = to_read.size();
-      to_read.push_back(r);
-    }
-  }
-  m_source.read(to_read, m_bytes);
-  result.read_seconds = since(t0);
+  result.read_seconds = f.read_seconds;
   result.blocks = static_cast<std::int64_t>(to_read.size());
-  result.bytes = static_cast<std::int64_t>(m_bytes.size());
-  if (m_stop && m_stop("read")) {
-    result.abandoned = true;
-    return result;
-  }
+  result.bytes = static_cast<std::int64_t>(f.bytes.size());
 
-  // Decode each block and reduce its raw samples while they are in cache, in parallel.
-  t0 = Clock::now();
+  // Decode each block and reduce its raw samples while they are in cache, on
+  // every thread; the main thread first runs `alongside` (the next unit's
+  // fetch), then joins in. Blocks are handed out one at a time.
+  auto t0 = Clock::now();
   const std::size_t d = to_read.size();
   std::vector<std::size_t> byte_at(d + 1, 0);
   for (std::size_t b = 0; b < d; ++b) byte_at[b + 1] = byte_at[b] + to_read[b].length;
-  if (byte_at[d] != m_bytes.size()) throw InternalError("block source returned the wrong number of bytes");
+  if (byte_at[d] != f.bytes.size()) throw InternalError("block source returned the wrong number of bytes");
   if (m_pieces.size() < d) m_pieces.resize(d);
   std::vector<std::string> failure(d);
   std::vector<double> decode_s(d, 0.0), reduce_s(d, 0.0);
   const std::size_t sample_bytes = codec::sample_size(stream.type);
-  Kokkos::parallel_for(
-      "tsweep::reduce_blocks", Kokkos::RangePolicy<Host, Kokkos::Schedule<Kokkos::Dynamic>>(0, d), [&](std::size_t b) {
-        ThreadScratch& s = scratch();
-        const store::BlockRef& r = to_read[b];
-        try {
-          if (r.damage != store::RowDamage::none) {
-            throw CodecError(std::string("its index row ") + store::row_damage_text(r.damage) +
-                             " (damaged /blocks/index row; the block cannot be located)");
-          }
-          const auto c0 = Clock::now();
-          const bool regular = r.time_encoding == codec::TimeEncoding::regular;
-          s.raw.resize(std::size_t{r.count} * sample_bytes);
-          s.times.resize(regular ? 0 : r.count);
-          const Span<const std::byte> bytes(m_bytes.data() + byte_at[b], r.length);
-          // Header first: a block of another type or size must not be decoded into this buffer.
-          const codec::BlockInfo head = codec::peek(bytes);
-          if (head.type != stream.type) {
-            throw CodecError(std::string("block holds ") + codec::sample_type_name(head.type) + " samples, not " +
-                             codec::sample_type_name(stream.type));
-          }
-          if (head.count != r.count) {
-            throw CodecError("holds " + std::to_string(head.count) + " samples, the index says " + std::to_string(r.count));
-          }
-          if (head.regular() != regular) throw CodecError("its time encoding differs from its index row's");
-          const codec::BlockInfo info = s.decoder.decode(bytes, Span<std::byte>(s.raw), Span<std::int64_t>(s.times));
-          check_against_row(info, r);
-          const auto c1 = Clock::now();
-          analysis::reduce_block(stream.type, range, threshold, windows, s.raw.data(), r.count, s.times,
-                                 info.regular_times(), s.block, m_pieces[b]);
-          decode_s[b] = std::chrono::duration<double>(c1 - c0).count();
-          reduce_s[b] = since(c1);
-        } catch (const std::exception& e) {
-          failure[b] = e.what();  // no exception may cross the parallel region
-        }
-      });
+  auto reduce_one = [&](std::size_t b) {
+    ThreadScratch& s = scratch();
+    const store::BlockRef& r = to_read[b];
+    try {
+      if (r.damage != store::RowDamage::none) {
+        throw CodecError(std::string("its index row ") + store::row_damage_text(r.damage) +
+                         " (damaged /blocks/index row; the block cannot be located)");
+      }
+      const auto c0 = Clock::now();
+      const bool regular = r.time_encoding == codec::TimeEncoding::regular;
+      s.raw.resize(std::size_t{r.count} * sample_bytes);
+      s.times.resize(regular ? 0 : r.count);
+      const Span<const std::byte> bytes(f.bytes.data() + byte_at[b], r.length);
+      // Header first: a block of another type or size must not be decoded into this buffer.
+      const codec::BlockInfo head = codec::peek(bytes);
+      if (head.type != stream.type) {
+        throw CodecError(std::string("block holds ") + codec::sample_type_name(head.type) + " samples, not " +
+                         codec::sample_type_name(stream.type));
+      }
+      if (head.count != r.count) {
+        throw CodecError("holds " + std::to_string(head.count) + " samples, the index says " + std::to_string(r.count));
+      }
+      if (head.regular() != regular) throw CodecError("its time encoding differs from its index row's");
+      const codec::BlockInfo info = s.decoder.decode(bytes, Span<std::byte>(s.raw), Span<std::int64_t>(s.times));
+      check_against_row(info, r);
+      const auto c1 = Clock::now();
+      analysis::reduce_block(stream.type, range, threshold, windows, s.raw.data(), r.count, s.times,
+                             info.regular_times(), s.block, m_pieces[b]);
+      decode_s[b] = std::chrono::duration<double>(c1 - c0).count();
+      reduce_s[b] = since(c1);
+    } catch (const std::exception& e) {
+      failure[b] = e.what();  // no exception may cross the parallel region
+    }
+  };
+  std::exception_ptr alongside_error;
+  std::atomic<std::size_t> next_block{0};
+  const int threads = Host::concurrency();
+#pragma omp parallel num_threads(threads)
+  {
+    if (alongside && omp_get_thread_num() == 0) {  // thread 0 is the main thread: HDF5 and MPI are allowed
+      try {
+        alongside();
+      } catch (...) {
+        alongside_error = std::current_exception();
+      }
+    }
+    for (std::size_t b; (b = next_block.fetch_add(1, std::memory_order_relaxed)) < d;) reduce_one(b);
+  }
+  if (alongside_error) std::rethrow_exception(alongside_error);
   const double parallel_seconds = since(t0);
   if (m_stop && m_stop("decode")) {
     result.abandoned = true;
@@ -165,16 +196,16 @@ UnitResult UnitRunner::run(std::int64_t unit_id) {
   analysis::UnitAccumulator acc(windows, stream.type, threshold);
   for (std::size_t b = 0; b < n; ++b) {
     const store::BlockRef& r = refs[b];
-    if (use[b] == Use::bounds) {
+    if (f.use[b] == BlockUse::bounds) {
       acc.add_bounds(r.first_ns, r.last_ns);
       continue;
     }
-    if (use[b] == Use::summary) {
+    if (f.use[b] == BlockUse::summary) {
       acc.add_whole(r.summary, r.first_ns, r.last_ns);
       ++result.summarised_blocks;
       continue;
     }
-    const std::size_t k = decoded_at[b];
+    const std::size_t k = f.decoded_at[b];
     if (!failure[k].empty()) {
       if (m_fail_on_corrupt) {
         throw CodecError(ps.name + " block " + std::to_string(r.block) + " (" + format_iso8601(r.first_ns) + " .. " +
