@@ -600,7 +600,12 @@ void Reader::read_bytes(const BlockRef& block, std::vector<std::byte>& out) cons
 
 BlockBytes Reader::read_bytes(Span<const BlockRef> blocks, std::size_t max_gap) const {
   BlockBytes out;
-  out.offsets.resize(blocks.size() + 1, 0);
+  read_bytes(blocks, out, max_gap);
+  return out;
+}
+
+void Reader::read_bytes(Span<const BlockRef> blocks, BlockBytes& out, std::size_t max_gap) const {
+  out.offsets.assign(blocks.size() + 1, 0);
   for (std::size_t i = 0; i < blocks.size(); ++i) out.offsets[i + 1] = out.offsets[i] + blocks[i].length;
   out.bytes.resize(out.offsets.back());
   std::vector<std::size_t> order;
@@ -612,7 +617,7 @@ BlockBytes Reader::read_bytes(Span<const BlockRef> blocks, std::size_t max_gap) 
   std::sort(order.begin(), order.end(),
             [&](std::size_t a, std::size_t b) { return blocks[a].offset < blocks[b].offset; });
   constexpr std::uint64_t kMaxSpan = std::uint64_t{64} << 20;
-  std::vector<std::byte> span;
+  thread_local std::vector<std::byte> span;  // reused: its pages stay mapped
   for (std::size_t g = 0; g < order.size();) {
     // A group: blocks in offset order whose gaps are small, read as one range.
     const std::uint64_t start = blocks[order[g]].offset;
@@ -639,7 +644,6 @@ BlockBytes Reader::read_bytes(Span<const BlockRef> blocks, std::size_t max_gap) 
     }
     g = e;
   }
-  return out;
 }
 
 std::uint64_t Reader::data_size() const {

@@ -39,8 +39,10 @@ struct JobSummary {
   std::int64_t blocks_read = 0;       ///< blocks read and decoded
   std::int64_t blocks_summarised = 0; ///< blocks a window covered whole: taken from their stored summaries
   /// Where the time went, in seconds summed over the ranks (plan and open:
-  /// rank 0's wall time). decode and reduce split each unit's compute time by
-  /// the threads' time in the decoder and in the reduction.
+  /// rank 0's wall time). read: the main thread fetching index rows and block
+  /// bytes (mostly while the threads compute the unit before); decode and
+  /// reduce: the threads' time in the decoder and in the reduction, divided by
+  /// the threads; write: epochs; wait: agreeing at epoch ends.
   struct Phases {
     double read = 0, decode = 0, reduce = 0, write = 0, wait = 0, plan = 0, open = 0;
   } phases;

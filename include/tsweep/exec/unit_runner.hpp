@@ -36,9 +36,9 @@ struct UnitResult {
   std::int64_t bytes = 0;     ///< encoded bytes read
   std::vector<CorruptBlock> corrupt;
   double read_seconds = 0;     ///< wall time fetching the index rows and bytes (main thread)
-  double compute_seconds = 0;  ///< wall time decoding and reducing (all threads)
-  double decode_seconds = 0;   ///< compute_seconds split by the threads' time in the decoder ...
-  double reduce_seconds = 0;   ///< ... and in the reduction (summaries, merging, rows)
+  double compute_seconds = 0;  ///< wall time decoding and reducing (less the share of the next unit's fetch)
+  double decode_seconds = 0;   ///< the threads' time in the decoder, divided by the threads
+  double reduce_seconds = 0;   ///< the threads' time reducing blocks, divided by the threads, plus merging windows
   /// The stop check asked to stop part-way: no rows, and the unit stays
   /// uncommitted, so a resume runs it again.
   bool abandoned = false;
@@ -103,6 +103,7 @@ class UnitRunner {
   std::vector<std::int64_t> m_stream_index;  ///< Plan stream → BlockSource stream position
   std::vector<codec::RawRange> m_ranges;     ///< per plan stream: its valid range in raw units
   std::vector<analysis::BlockPieces> m_pieces;
+  std::vector<std::vector<std::byte>> m_spare_bytes;  ///< byte buffers of computed units, reused by fetch()
 };
 
 }  // namespace tsweep::exec

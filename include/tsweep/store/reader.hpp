@@ -157,7 +157,11 @@ class Reader {
   void read_bytes(const BlockRef& block, std::vector<std::byte>& out) const;
   /// Rank-local: the bytes of several blocks, with nearby blocks fetched in
   /// one read (gaps up to `max_gap` bytes are read through and dropped).
-  [[nodiscard]] BlockBytes read_bytes(Span<const BlockRef> blocks, std::size_t max_gap = std::size_t{1} << 18) const;
+  [[nodiscard]] BlockBytes read_bytes(Span<const BlockRef> blocks, std::size_t max_gap = kReadThroughGap) const;
+  /// As above into `out`, reusing its buffers.
+  void read_bytes(Span<const BlockRef> blocks, BlockBytes& out, std::size_t max_gap = kReadThroughGap) const;
+  /// Gaps between blocks read through rather than read apart (one read call costs about as much as copying this).
+  static constexpr std::size_t kReadThroughGap = std::size_t{1} << 15;
 
   /// Bytes in /blocks/data as this reader sees them: no committed block ends past it.
   [[nodiscard]] std::uint64_t data_size() const;

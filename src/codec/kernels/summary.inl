@@ -33,9 +33,23 @@ struct RunScan {
       seen_zero = true;
     }
     best = std::max<std::int64_t>(best, cur + lead);
-    unsigned inner = 0;
-    for (std::uint64_t x = m; x != 0; x &= x >> 1) ++inner;
-    best = std::max<std::int64_t>(best, inner);
+    // A stretch inside the word matters only if it beats `best`: test for one
+    // of best + 1 set bits in O(log) steps, and measure it only then.
+    if (best < 64) {
+      const auto want = static_cast<unsigned>(best) + 1;
+      std::uint64_t x = m;  // bit i set: bits i .. i + have - 1 of m are all set
+      unsigned have = 1;
+      while (have * 2 <= want) {
+        x &= x >> have;
+        have *= 2;
+      }
+      if (have < want) x &= x >> (want - have);
+      if (x != 0) {
+        unsigned longest = want;
+        for (x &= x >> 1; x != 0; x &= x >> 1) ++longest;
+        best = longest;
+      }
+    }
     cur = __builtin_clzll(~(m << (64 - nb)));
   }
   std::int64_t longest() const noexcept { return std::max(best, cur); }

@@ -47,13 +47,11 @@ class StoreSource final : public BlockSource {
   }
 
   void read(const std::vector<store::BlockRef>& refs, std::vector<std::byte>& out) override {
-    store::BlockBytes got = m_reader.read_bytes(Span<const store::BlockRef>(refs.data(), refs.size()));
-    out.clear();
-    out.reserve(got.bytes.size());
-    for (std::size_t i = 0; i < got.size(); ++i) {
-      const auto b = got.block(i);
-      out.insert(out.end(), b.begin(), b.end());
-    }
+    // BlockBytes holds the blocks back to back in the given order, as `out`
+    // must: the buffers are swapped, not copied, and both are reused.
+    m_got.bytes.swap(out);
+    m_reader.read_bytes(Span<const store::BlockRef>(refs.data(), refs.size()), m_got);
+    m_got.bytes.swap(out);
   }
 
   [[nodiscard]] std::string name() const override { return m_reader.path(); }
@@ -62,6 +60,7 @@ class StoreSource final : public BlockSource {
  private:
   store::Reader m_reader;
   std::vector<SourceStream> m_streams;
+  store::BlockBytes m_got;
 };
 
 }  // namespace

@@ -98,6 +98,11 @@ FetchedUnit UnitRunner::fetch(std::int64_t unit_id) {
       f.to_read.push_back(r);
     }
   }
+  // A buffer of a unit computed before: its pages are already mapped.
+  if (!m_spare_bytes.empty()) {
+    f.bytes = std::move(m_spare_bytes.back());
+    m_spare_bytes.pop_back();
+  }
   m_source.read(f.to_read, f.bytes);
   f.read_seconds = since(t0);
   return f;
@@ -170,20 +175,26 @@ UnitResult UnitRunner::compute(FetchedUnit& f, const std::function<void()>& alon
     }
   };
   std::exception_ptr alongside_error;
+  double alongside_seconds = 0;
   std::atomic<std::size_t> next_block{0};
   const int threads = Host::concurrency();
 #pragma omp parallel num_threads(threads)
   {
     if (alongside && omp_get_thread_num() == 0) {  // thread 0 is the main thread: HDF5 and MPI are allowed
+      const auto a0 = Clock::now();
       try {
         alongside();
       } catch (...) {
         alongside_error = std::current_exception();
       }
+      alongside_seconds = since(a0);
     }
     for (std::size_t b; (b = next_block.fetch_add(1, std::memory_order_relaxed)) < d;) reduce_one(b);
   }
   if (alongside_error) std::rethrow_exception(alongside_error);
+  // The bytes are decoded: their buffer serves a later fetch.
+  m_spare_bytes.push_back(std::move(f.bytes));
+  f.bytes.clear();
   const double parallel_seconds = since(t0);
   if (m_stop && m_stop("decode")) {
     result.abandoned = true;
@@ -230,10 +241,11 @@ UnitResult UnitRunner::compute(FetchedUnit& f, const std::function<void()>& alon
     decode_cpu += decode_s[b];
     reduce_cpu += reduce_s[b];
   }
-  const double share = decode_cpu + reduce_cpu > 0 ? decode_cpu / (decode_cpu + reduce_cpu) : 0.0;
-  result.decode_seconds = parallel_seconds * share;
-  result.reduce_seconds = parallel_seconds * (1 - share) + merge_seconds;
-  result.compute_seconds = parallel_seconds + merge_seconds;
+  // Thread time per phase over the rank's threads: wall seconds had every
+  // thread been busy (the main thread's fetch of the next unit is its own phase).
+  result.decode_seconds = decode_cpu / threads;
+  result.reduce_seconds = reduce_cpu / threads + merge_seconds;
+  result.compute_seconds = std::max(0.0, parallel_seconds - alongside_seconds / threads) + merge_seconds;
   return result;
 }
 
