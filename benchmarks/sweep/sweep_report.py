@@ -44,7 +44,11 @@ def _time_v(path):
 def _phases_from(obj):
     """Phase fields of a dict, a list of per-rank dicts (mean over ranks) or None."""
     if isinstance(obj, dict):
-        found = {k: float(obj[k]) for k in PHASES if isinstance(obj.get(k), (int, float))}
+        found = {}
+        for k in PHASES:  # "read_seconds", or "read" inside a phases/timings map
+            v = obj.get(k, obj.get(k[:-len("_seconds")]))
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                found[k] = float(v)
         return found or None
     if isinstance(obj, list) and obj and all(isinstance(r, dict) for r in obj):
         per = [_phases_from(r) or {} for r in obj]
@@ -292,6 +296,16 @@ def cmd_table(a):
       "Peak RSS: `/usr/bin/time -v` of each process (each rank), the largest; for multiprocessing, the largest "
       "process of the pool." % (f"{sv['samples']:,}" if sv else "?"))
     p("")
+    # `samples` of the summary is what the job says it analysed; where it is not the selection
+    # (a job that answers whole blocks from their summaries might count them apart), say so.
+    sel = {st_["label"]: st_["selected_samples"] for st_ in stores}
+    odd = sorted({"%s: %s reports %s samples, the selection holds %s" % (r["name"], r["kind"], f"{r['samples']:,}",
+                                                                        f"{sel[r['label']]:,}")
+                  for r in recs if r["kind"] in ("tsweep", "decode") and r["label"] in sel
+                  and r["samples"] != sel[r["label"]]})
+    if odd:
+        p("**Sample counts differ from the selection** (rates above use the reported count): " + "; ".join(odd) + ".")
+        p("")
     s1, s2 = stat("run1min-1x1:" + A), stat("decode:" + A)
     if s1 and s2:
         med, best = per_round_ratio("run1min-1x1:" + A, "decode:" + A)
