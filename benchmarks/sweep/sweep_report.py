@@ -22,9 +22,14 @@ import statistics
 import subprocess
 import sys
 
-# Phase fields looked for in the run summary (top level, or under "timings",
-# "phases" or "per_rank"), else in the results file's provenance per rank.
-PHASES = ["read_seconds", "decode_seconds", "reduce_seconds", "compute_seconds", "write_seconds", "wait_seconds"]
+# Phase fields: per-rank phases (the summary's maps hold them summed over the
+# ranks, as tsweep's JobSummary::Phases does; per_rank lists and the
+# provenance's per_rank hold each rank's), and job-level ones (rank 0's wall).
+RANK_PHASES = ["read_seconds", "decode_seconds", "reduce_seconds", "compute_seconds", "write_seconds", "wait_seconds"]
+JOB_PHASES = ["plan_seconds", "open_seconds"]
+PHASES = RANK_PHASES + JOB_PHASES
+# Counters of the summary worth showing next to the phases, where they exist.
+COUNTERS = ["blocks_read", "blocks_summarised", "units", "epochs"]
 
 
 def _time_v(path):
@@ -41,43 +46,52 @@ def _time_v(path):
     return (int(rss.group(1)) if rss else None, seconds, int(status.group(1)) if status else None)
 
 
-def _phases_from(obj):
-    """Phase fields of a dict, a list of per-rank dicts (mean over ranks) or None."""
-    if isinstance(obj, dict):
-        found = {}
-        for k in PHASES:  # "read_seconds", or "read" inside a phases/timings map
-            v = obj.get(k, obj.get(k[:-len("_seconds")]))
+def _pick(d):
+    """The phase fields of a dict: "read_seconds", or "read" inside a phases/timings map."""
+    found = {}
+    if isinstance(d, dict):
+        for k in PHASES:
+            v = d.get(k, d.get(k[:-len("_seconds")]))
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 found[k] = float(v)
-        return found or None
-    if isinstance(obj, list) and obj and all(isinstance(r, dict) for r in obj):
-        per = [_phases_from(r) or {} for r in obj]
-        keys = set().union(*per)
-        if not keys:
-            return None
-        return {k: statistics.mean(p.get(k, 0.0) for p in per) for k in keys}
-    return None
+    return found
 
 
-def phases(summary, results):
-    """(phases, where they came from): the summary first, then the provenance."""
-    for key in (None, "phases", "timings", "per_rank"):
-        got = _phases_from(summary if key is None else summary.get(key))
-        if got:
-            return got, "summary" + ("" if key is None else "." + key)
-    if results and os.path.exists(results):
+def _per_rank_mean(rows):
+    if not (isinstance(rows, list) and rows and all(isinstance(r, dict) for r in rows)):
+        return {}
+    per = [_pick(r) for r in rows]
+    keys = set().union(*per)
+    return {k: statistics.mean(p.get(k, 0.0) for p in per) for k in keys}
+
+
+def _merge(doc, ranks, where, got, sources):
+    """Adds doc's phases to got (per-rank means), first found wins."""
+    for key in ("per_rank", None, "phases", "timings"):
+        if key == "per_rank":
+            found = _per_rank_mean(doc.get("per_rank"))
+        else:
+            found = {k: (v / ranks if k in RANK_PHASES else v)
+                     for k, v in _pick(doc if key is None else doc.get(key)).items()}
+        new = {k: v for k, v in found.items() if k not in got}
+        if new:
+            got.update(new)
+            sources.append(where + ("" if key is None else "." + key))
+
+
+def phases(summary, results, ranks=1):
+    """(per-rank mean phase seconds, where they came from): the summary first, then the provenance."""
+    got, sources = {}, []
+    _merge(summary, ranks, "summary", got, sources)
+    if not any(k in got for k in RANK_PHASES) and results and os.path.exists(results):
         try:
             import h5py
             with h5py.File(results, "r") as f:
                 prov = json.loads(bytes(f["provenance/json"][()]).rstrip(b"\0"))
+            _merge(prov, ranks, "provenance", got, sources)
         except Exception as e:  # an absent or unreadable provenance only costs the phase columns
             print("sweep_report.py: no provenance in %s: %s" % (results, e), file=sys.stderr)
-            return {}, None
-        for key in ("phases", "timings", "per_rank"):
-            got = _phases_from(prov.get(key))
-            if got:
-                return got, "provenance." + key
-    return {}, None
+    return got, (" + ".join(sources) or None)
 
 
 def cmd_record(a):
@@ -92,7 +106,8 @@ def cmd_record(a):
     if a.kind == "tsweep":
         rec["samples"] = int(out["samples"])
         rec["seconds"] = float(out["seconds"])
-        rec["phases"], rec["phase_source"] = phases(out, a.results)
+        rec["phases"], rec["phase_source"] = phases(out, a.results, a.np)
+        rec["counters"] = {k: out[k] for k in COUNTERS if isinstance(out.get(k), int)}
         rec["summary_keys"] = sorted(out)
     elif a.kind == "verify":
         rec["samples"] = int(out["samples"])
@@ -348,21 +363,25 @@ def cmd_table(a):
     # Phases: whatever the summary (or else the provenance) has, mean over ranks, from the median run.
     tsweep_names = [n for n in by if by[n][0]["kind"] == "tsweep"]
     keys = [k for k in PHASES if any(k in (r.get("phases") or {}) for n in tsweep_names for r in by[n])]
+    counters = [k for k in COUNTERS if any(k in (r.get("counters") or {}) for n in tsweep_names for r in by[n])]
     sources = sorted({r.get("phase_source") or "none" for n in tsweep_names for r in by[n]})
-    p("**Per-phase seconds** of `tsweep run` (from %s; mean over ranks; the run of median time). "
-      "Fields looked for: %s." % (", ".join(sources), ", ".join(PHASES)))
+    p("**Per-phase seconds** of `tsweep run` (from %s; per rank: rank-seconds / ranks; plan and open: rank 0; "
+      "the run of median time). Fields looked for: %s." % (", ".join(sources), ", ".join(PHASES)))
     p("")
     if keys:
-        p("| run | seconds | " + " | ".join(k.replace("_seconds", "") for k in keys) + " | rest |")
-        p("|---|---:|" + "---:|" * len(keys) + "---:|")
+        cols = ["run", "seconds"] + [k.replace("_seconds", "") for k in keys] + ["rest"] + counters
+        p("| " + " | ".join(cols) + " |")
+        p("|---|" + "---:|" * (len(cols) - 1))
         for n in sorted(tsweep_names, key=lambda x: (x.split(":")[1], x)):
             rs = sorted(by[n], key=lambda r: r["seconds"])
             r = rs[len(rs) // 2]
             ph = r.get("phases") or {}
             # compute = decode + reduce where both exist; do not count it twice
             parts = [ph[k] for k in keys if k in ph and not (k == "compute_seconds" and "decode_seconds" in ph)]
+            cs = r.get("counters") or {}
             p("| %s | %.3f | " % (n, r["seconds"]) + " | ".join("%.3f" % ph[k] if k in ph else "—" for k in keys)
-              + " | %.3f |" % (r["seconds"] - sum(parts)))
+              + " | %.3f |" % (r["seconds"] - sum(parts))
+              + "".join(" %s |" % (f"{cs[k]:,}" if k in cs else "—") for k in counters))
     else:
         p("(no phase fields found)")
     p("")
