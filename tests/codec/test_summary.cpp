@@ -155,6 +155,39 @@ TEST(Summary, FloatsCountNanAndKeepRunsBitwise) {
   EXPECT_TRUE(std::isnan(p.mean));
 }
 
+// Every implementation keeps the same lanes and operations: bitwise the same
+// summary, sums included, for odd lengths, NaN, infinities and signed zeros.
+template <class F>
+void check_float_kernels_agree() {
+  std::mt19937_64 rng(13);
+  std::normal_distribution<double> d(0, 100);
+  for (std::size_t n : {0, 1, 3, 4, 5, 7, 63, 64, 65, 130, 1001, 4099}) {
+    std::vector<F> v(n);
+    for (auto& x : v) {
+      const auto r = rng() % 50;
+      x = r == 0 ? std::numeric_limits<F>::quiet_NaN()
+          : r == 1 ? std::numeric_limits<F>::infinity()
+          : r == 2 ? -std::numeric_limits<F>::infinity()
+          : r == 3 ? F(-0.0)
+          : r == 4 ? F(0.0)
+          : r < 20 && &x != v.data() ? *(&x - 1)  // flat runs
+                                     : static_cast<F>(d(rng));
+    }
+    const RawRange range = raw_range(sample_type_of<F>(), 1.0, 0.0, -150.0, 150.0);
+    const int type = static_cast<int>(sample_type_of<F>()) - 1;
+    const Summary want = detail::summary_kernel_at(0).summarize[type](v.data(), n, range);
+    for (std::size_t k = 1; k < detail::summary_kernel_count(); ++k) {
+      const Summary got = detail::summary_kernel_at(k).summarize[type](v.data(), n, range);
+      EXPECT_TRUE(got == want) << detail::summary_kernel_at(k).name << " n=" << n;
+    }
+  }
+}
+
+TEST(Summary, FloatKernelsAgreeBitwise) {
+  check_float_kernels_agree<float>();
+  check_float_kernels_agree<double>();
+}
+
 TEST(Summary, FloatMergeKeepsExactFields) {
   std::mt19937_64 rng(5);
   std::normal_distribution<double> d(10, 3);

@@ -88,11 +88,34 @@ B bits_as(F x) noexcept {
 template <class F>
 std::uint64_t equal_bits_float(const F* v, std::size_t w, unsigned nb) noexcept {
   using B = std::conditional_t<sizeof(F) == 4, std::uint32_t, std::uint64_t>;
+#if defined(TSWEEP_SUMMARY_AVX2)
+  if (nb == 64) {
+    std::uint64_t m = 0;
+    if constexpr (sizeof(F) == 8) {
+      for (unsigned g = 0; g < 64; g += 4) {
+        const __m256d x = _mm256_loadu_pd(reinterpret_cast<const double*>(v + w + g));
+        const __m256i a = _mm256_castpd_si256(x);
+        const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + w + g - 1));
+        const __m256d same = _mm256_andnot_pd(_mm256_cmp_pd(x, x, _CMP_UNORD_Q), _mm256_castsi256_pd(_mm256_cmpeq_epi64(a, b)));
+        m |= static_cast<std::uint64_t>(_mm256_movemask_pd(same)) << g;
+      }
+    } else {
+      for (unsigned g = 0; g < 64; g += 8) {
+        const __m256 x = _mm256_loadu_ps(reinterpret_cast<const float*>(v + w + g));
+        const __m256i a = _mm256_castps_si256(x);
+        const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + w + g - 1));
+        const __m256 same = _mm256_andnot_ps(_mm256_cmp_ps(x, x, _CMP_UNORD_Q), _mm256_castsi256_ps(_mm256_cmpeq_epi32(a, b)));
+        m |= static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_ps(same))) << g;
+      }
+    }
+    return m;
+  }
+#endif
   std::uint64_t m = 0;
   for (unsigned j = 0; j < nb; ++j) {
-    const F x = v[w + j];
-    const bool same = bits_as<F, B>(x) == bits_as<F, B>(v[w + j - 1]) && !std::isnan(x);
-    m |= static_cast<std::uint64_t>(same) << j;
+    const B a = bits_as<F, B>(v[w + j]), b = bits_as<F, B>(v[w + j - 1]);
+    const bool nan = (a & ~(B{1} << (8 * sizeof(B) - 1))) > bits_as<F, B>(std::numeric_limits<F>::infinity());
+    m |= static_cast<std::uint64_t>((a == b) & !nan) << j;
   }
   return m;
 }
@@ -111,6 +134,19 @@ std::uint64_t equal_bits_int16(const std::int16_t* v, std::size_t w, unsigned nb
     const __m256i packed = _mm256_packs_epi16(_mm256_cmpeq_epi16(a0, b0), _mm256_cmpeq_epi16(a1, b1));
     const __m256i ordered = _mm256_permute4x64_epi64(packed, 0xD8);
     m |= static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(ordered))) << (32 * half);
+  }
+  return m;
+}
+#endif
+
+#if defined(TSWEEP_SUMMARY_AVX2)
+std::uint64_t equal_bits_int32(const std::int32_t* v, std::size_t w, unsigned nb) noexcept {
+  if (nb < 64) return equal_bits_portable(v, w, nb);
+  std::uint64_t m = 0;
+  for (unsigned g = 0; g < 64; g += 8) {
+    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + w + g));
+    const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + w + g - 1));
+    m |= static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(a, b))))) << g;
   }
   return m;
 }
@@ -179,6 +215,44 @@ void int_values(const T* v, std::size_t n, const RawRange& range, T& mn, T& mx, 
         for (int k = 0; k < 8; ++k) sum += s[k];
         for (int k = 0; k < 4; ++k) squares += static_cast<UInt128>(qa[k]) + qb[k];
       }
+      if constexpr (sizeof(T) == 4) {
+        // Squares are up to 2^62: their low and high 32-bit halves are summed
+        // apart in 64-bit lanes (2^16 of them cannot overflow), then joined.
+        __m256i vmin = _mm256_set1_epi32(cmn), vmax = _mm256_set1_epi32(cmx);
+        const __m256i zero = _mm256_setzero_si256(), low32 = _mm256_set1_epi64x(0xffffffff);
+        const __m256i vlo = _mm256_set1_epi32(lo), vhi = _mm256_set1_epi32(hi);
+        __m256i s64 = zero, qlo = zero, qhi = zero, o32 = zero;
+        for (; i + 8 <= end; i += 8) {
+          const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + i));
+          vmin = _mm256_min_epi32(vmin, x);
+          vmax = _mm256_max_epi32(vmax, x);
+          s64 = _mm256_add_epi64(s64, _mm256_cvtepi32_epi64(_mm256_castsi256_si128(x)));
+          s64 = _mm256_add_epi64(s64, _mm256_cvtepi32_epi64(_mm256_extracti128_si256(x, 1)));
+          const __m256i even = _mm256_mul_epi32(x, x);                            // lanes 0, 2, 4, 6
+          const __m256i odd = _mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(x, 32));  // 1, 3, 5, 7
+          qlo = _mm256_add_epi64(qlo, _mm256_add_epi64(_mm256_and_si256(even, low32), _mm256_and_si256(odd, low32)));
+          qhi = _mm256_add_epi64(qhi, _mm256_add_epi64(_mm256_srli_epi64(even, 32), _mm256_srli_epi64(odd, 32)));
+          if (ranged) o32 = _mm256_sub_epi32(o32, _mm256_or_si256(_mm256_cmpgt_epi32(vlo, x), _mm256_cmpgt_epi32(x, vhi)));
+        }
+        alignas(32) std::int32_t mins[8], maxs[8], o[8];
+        alignas(32) std::int64_t s[4];
+        alignas(32) std::uint64_t ql[4], qh[4];
+        _mm256_store_si256(reinterpret_cast<__m256i*>(mins), vmin);
+        _mm256_store_si256(reinterpret_cast<__m256i*>(maxs), vmax);
+        _mm256_store_si256(reinterpret_cast<__m256i*>(o), o32);
+        _mm256_store_si256(reinterpret_cast<__m256i*>(s), s64);
+        _mm256_store_si256(reinterpret_cast<__m256i*>(ql), qlo);
+        _mm256_store_si256(reinterpret_cast<__m256i*>(qh), qhi);
+        for (int k = 0; k < 8; ++k) {
+          cmn = std::min(cmn, mins[k]);
+          cmx = std::max(cmx, maxs[k]);
+          oor += o[k];
+        }
+        for (int k = 0; k < 4; ++k) {
+          sum += s[k];
+          squares += static_cast<UInt128>(ql[k]) + (static_cast<UInt128>(qh[k]) << 32);
+        }
+      }
 #endif
       for (; i < end; ++i) {
         const T x = v[i];
@@ -218,6 +292,10 @@ Summary summarize_int(const void* data, std::size_t n, const RawRange& range) no
     flat_runs(n, true, true, true, [v](std::size_t w, unsigned nb) { return equal_bits_int16(v, w, nb); }, s);
     return s;
   }
+  if constexpr (sizeof(T) == 4) {
+    flat_runs(n, true, true, true, [v](std::size_t w, unsigned nb) { return equal_bits_int32(v, w, nb); }, s);
+    return s;
+  }
 #endif
   flat_runs(n, true, true, true, [v](std::size_t w, unsigned nb) { return equal_bits_portable(v, w, nb); }, s);
   return s;
@@ -255,6 +333,50 @@ Summary summarize_float(const void* data, std::size_t n, const RawRange& range) 
     sum[k] = next;
   };
   std::size_t i = 0;
+#if defined(TSWEEP_SUMMARY_AVX2)
+  {
+    // The same four lanes and operations in one 256-bit register each.
+    __m256d vsum = _mm256_setzero_pd(), vcomp = _mm256_setzero_pd();
+    __m256d vmn = _mm256_set1_pd(HUGE_VAL), vmx = _mm256_set1_pd(-HUGE_VAL);
+    __m256i vnan = _mm256_setzero_si256(), voor = _mm256_setzero_si256();
+    __m256i vneg = _mm256_setzero_si256(), vpos = _mm256_setzero_si256();
+    const __m256d vlo = _mm256_set1_pd(lo), vhi = _mm256_set1_pd(hi);
+    const __m256d abs_mask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffff));
+    const __m256i neg_zero_bits = _mm256_set1_epi64x(static_cast<long long>(std::uint64_t{1} << 63));
+    for (; i + 4 <= n; i += 4) {
+      __m256d x;
+      if constexpr (sizeof(F) == 4) {
+        x = _mm256_cvtps_pd(_mm_loadu_ps(reinterpret_cast<const float*>(v + i)));
+      } else {
+        x = _mm256_loadu_pd(reinterpret_cast<const double*>(v + i));
+      }
+      const __m256d nan = _mm256_cmp_pd(x, x, _CMP_UNORD_Q);
+      vnan = _mm256_sub_epi64(vnan, _mm256_castpd_si256(nan));
+      vmn = _mm256_min_pd(x, vmn);  // x < mn ? x : mn
+      vmx = _mm256_max_pd(x, vmx);  // x > mx ? x : mx
+      const __m256d out = _mm256_or_pd(_mm256_cmp_pd(x, vlo, _CMP_LT_OQ), _mm256_cmp_pd(x, vhi, _CMP_GT_OQ));
+      voor = _mm256_sub_epi64(voor, _mm256_castpd_si256(out));
+      const __m256i b = _mm256_castpd_si256(x);
+      vneg = _mm256_or_si256(vneg, _mm256_cmpeq_epi64(b, neg_zero_bits));
+      vpos = _mm256_or_si256(vpos, _mm256_cmpeq_epi64(b, _mm256_setzero_si256()));
+      const __m256d y = _mm256_andnot_pd(nan, x);
+      const __m256d next = _mm256_add_pd(vsum, y);
+      const __m256d big = _mm256_cmp_pd(_mm256_and_pd(vsum, abs_mask), _mm256_and_pd(y, abs_mask), _CMP_GE_OQ);
+      const __m256d when_big = _mm256_add_pd(_mm256_sub_pd(vsum, next), y);
+      const __m256d when_small = _mm256_add_pd(_mm256_sub_pd(y, next), vsum);
+      vcomp = _mm256_add_pd(vcomp, _mm256_blendv_pd(when_small, when_big, big));
+      vsum = next;
+    }
+    _mm256_storeu_pd(sum, vsum);
+    _mm256_storeu_pd(comp, vcomp);
+    _mm256_storeu_pd(mn, vmn);
+    _mm256_storeu_pd(mx, vmx);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(nan_lane), vnan);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(oor_lane), voor);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(neg_zero_lane), vneg);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(pos_zero_lane), vpos);
+  }
+#endif
   for (; i + 4 <= n; i += 4) {
     for (std::size_t k = 0; k < 4; ++k) step(k, static_cast<double>(v[i + k]));
   }
@@ -301,6 +423,23 @@ Summary summarize_float(const void* data, std::size_t n, const RawRange& range) 
     q[k] += dev * dev;
   };
   std::size_t j = 0;
+#if defined(TSWEEP_SUMMARY_AVX2)
+  {
+    __m256d vq = _mm256_setzero_pd();
+    const __m256d vmean = _mm256_set1_pd(mean);
+    for (; j + 4 <= n; j += 4) {
+      __m256d x;
+      if constexpr (sizeof(F) == 4) {
+        x = _mm256_cvtps_pd(_mm_loadu_ps(reinterpret_cast<const float*>(v + j)));
+      } else {
+        x = _mm256_loadu_pd(reinterpret_cast<const double*>(v + j));
+      }
+      const __m256d dev = _mm256_andnot_pd(_mm256_cmp_pd(x, x, _CMP_UNORD_Q), _mm256_sub_pd(x, vmean));
+      vq = _mm256_add_pd(vq, _mm256_mul_pd(dev, dev));
+    }
+    _mm256_storeu_pd(q, vq);
+  }
+#endif
   for (; j + 4 <= n; j += 4) {
     for (std::size_t k = 0; k < 4; ++k) square(k, static_cast<double>(v[j + k]));
   }
