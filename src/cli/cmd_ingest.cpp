@@ -1,5 +1,6 @@
 // `tsweep ingest STORE FILE...`: WFDB, EDF/BDF, miniSEED, CSV and HDF5 arrays
-// into a new or existing store, in one transaction.
+// (any number of datasets per file) into a new or existing store, in one
+// transaction.
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -28,7 +29,7 @@ struct IngestArgs {
   std::vector<std::string> csv_columns;
   std::string rate;
   std::string unit;
-  std::string dataset;
+  std::vector<std::string> datasets;
   std::string start;
   std::optional<double> scale;
   std::optional<double> offset;
@@ -55,7 +56,7 @@ store::IngestOptions to_options(const IngestArgs& a) {
   o.csv.columns = a.csv_columns;
   o.csv.rate_nhz = rate;
   o.csv.unit = a.unit;
-  o.dense.dataset = a.dataset;
+  o.dense.datasets = a.datasets;
   o.dense.rate_nhz = rate;
   o.dense.unit = a.unit;
   o.dense.scale = a.scale;
@@ -85,7 +86,11 @@ void add_ingest_command(CLI::App& app, CommandList& commands) {
   sub->add_option("--csv-columns", a->csv_columns, "CSV: value columns to import (default: all)")->delimiter(',');
   sub->add_option("--rate", a->rate, "HDF5: sample rate in Hz (required); CSV: nominal rate to record");
   sub->add_option("--unit", a->unit, "Unit for CSV columns or an HDF5 array that name none");
-  sub->add_option("--dataset", a->dataset, "HDF5: the array to import (required)");
+  sub->add_option("--dataset", a->datasets,
+                  "HDF5: arrays to import (required): paths (/rec/ecg) or patterns ('/signals/*': * ? [..] stay "
+                  "in one group); repeat, or separate by commas")
+      ->delimiter(',')
+      ->allow_extra_args(false);
   sub->add_option("--start", a->start, "HDF5: time of the first sample (ISO-8601, required)");
   sub->add_option("--scale", a->scale, "HDF5: physical = raw * scale + offset");
   sub->add_option("--offset", a->offset, "HDF5: see --scale");

@@ -1,4 +1,4 @@
-// tsweep's command-line driver: MPI session, argument parsing, dispatch, and
+// tsweep's command-line driver: argument parsing, MPI session, dispatch, and
 // the one place where errors become exit codes. Kept thin on purpose.
 
 #include <CLI/CLI.hpp>
@@ -21,18 +21,27 @@ using tsweep::ExitCode;
 
 int code(ExitCode c) { return static_cast<int>(c); }
 
-// One line for the user, from rank 0 only: every rank parsed the same argv.
-void print_usage_error(const tsweep::exec::Comm& world, const std::string& message) {
-  if (world.is_root()) std::fprintf(stderr, "tsweep: error: %s (see 'tsweep --help')\n", message.c_str());
+// A bad command line: one line for the user, from rank 0 only (every rank
+// parsed the same argv), and its exit code. Without MPI nothing makes the
+// other ranks wait for rank 0, and Open MPI's mpirun kills the job as soon as
+// any rank exits non-zero, which can take rank 0 down before its line is out.
+// So rank 0 alone exits with the code; the others exit 0, and the launcher
+// still exits with rank 0's code (mpirun: the first failure; srun and Hydra:
+// the largest).
+int refuse(bool root, const std::string& message, int exit_code) {
+  if (!root) return 0;
+  std::fprintf(stderr, "tsweep: error: %s (see 'tsweep --help')\n", message.c_str());
+  return exit_code;
 }
 
-// The command line, parsed before MPI starts (parsing needs no MPI), so that
-// `run` can install its stop-signal handlers before anything else happens.
+// The command line, parsed before MPI starts (parsing needs no MPI): help,
+// the version and a bad command line are answered without it, and `run` can
+// install its stop-signal handlers before anything else happens.
 struct Parsed {
   CLI::App app{"tsweep: parallel analysis sweeps over large collections of time-series streams", "tsweep"};
   tsweep::cli::GlobalOptions options;
   tsweep::cli::CommandList commands;
-  std::exception_ptr failure;  // a CLI::ParseError, reported once MPI knows the ranks
+  std::exception_ptr failure;  // a CLI::ParseError, answered without MPI
   const tsweep::cli::Command* chosen = nullptr;
 
   Parsed(int argc, char** argv) {
@@ -68,39 +77,46 @@ struct Parsed {
   }
 };
 
-int run(tsweep::exec::Session& session, Parsed& parsed) {
+// What needs no MPI: help, the version, a bad command line. Starting MPI
+// costs far more than any of these (Open MPI: a third of a second), and a
+// typo must not need a working MPI. Every rank parses the same argv, so
+// every rank returns here; the launcher's rank 0 prints.
+// Returns the exit code, or nothing when the command is to run.
+std::optional<int> answer_without_mpi(Parsed& parsed) {
   using namespace tsweep;
-  const auto& world = session.world();
+  const bool root = exec::launcher_rank() == 0;
   auto& options = parsed.options;
   if (parsed.failure) {
     try {
       std::rethrow_exception(parsed.failure);
     } catch (const CLI::ParseError& e) {
       if (e.get_exit_code() == 0) {  // --help
-        if (world.is_root()) parsed.app.exit(e);
+        if (root) parsed.app.exit(e);
         return 0;
       }
-      print_usage_error(world, e.what());
-      return code(ExitCode::usage);
+      return refuse(root, e.what(), code(ExitCode::usage));
     }
   }
   if (options.verbose > 0 && options.log_level.empty()) options.log_level = options.verbose > 1 ? "trace" : "debug";
   try {
-    exec::init_logging(world.rank(), options.log_level);
+    exec::check_log_level(options.log_level);
   } catch (const Error& e) {
-    print_usage_error(world, e.what());
-    return code(e.exit_code());
+    return refuse(root, e.what(), code(e.exit_code()));
   }
   if (options.version) {
-    if (world.is_root()) std::cout << cli::version_text() << std::flush;
+    if (root) std::cout << cli::version_text() << std::flush;
     return 0;
   }
   if (!parsed.chosen) {
-    print_usage_error(world, "a subcommand is required");
-    return code(ExitCode::usage);
+    return refuse(root, "a subcommand is required", code(ExitCode::usage));
   }
+  return std::nullopt;
+}
 
-  cli::Context ctx(session, options);
+int run(tsweep::exec::Session& session, Parsed& parsed) {
+  using namespace tsweep;
+  exec::init_logging(session.world().rank(), parsed.options.log_level);
+  cli::Context ctx(session, parsed.options);
   return parsed.chosen->run(ctx);
 }
 
@@ -108,6 +124,7 @@ int run(tsweep::exec::Session& session, Parsed& parsed) {
 
 int main(int argc, char** argv) {
   Parsed parsed(argc, argv);
+  if (const auto answered = answer_without_mpi(parsed)) return *answered;
   // A stop request that arrives while MPI starts is kept, not fatal.
   std::optional<tsweep::exec::StopSignals> stop_signals;
   if (parsed.chosen && parsed.chosen->stops_on_signal) stop_signals.emplace();

@@ -27,6 +27,10 @@ void init_logging(int rank, const std::string& level) {
   spdlog::set_default_logger(std::move(logger));
 }
 
+void check_log_level(const std::string& level) {
+  if (!level.empty()) parse_level(level);
+}
+
 bool log_enabled(const std::string& level) { return spdlog::default_logger()->should_log(parse_level(level)); }
 
 }  // namespace tsweep::exec

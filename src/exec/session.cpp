@@ -1,6 +1,8 @@
 #include "tsweep/exec/session.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <mutex>
 #include <vector>
 
@@ -15,6 +17,20 @@ std::vector<void (*)()>& hooks() {
   return h;
 }
 }  // namespace
+
+int launcher_rank() noexcept {
+  // Open MPI's own name first: under mpirun inside a Slurm allocation the
+  // batch step's SLURM_PROCID (0 on every rank) is inherited too.
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"}) {
+    const char* text = std::getenv(name);
+    if (!text || !*text) continue;
+    char* end = nullptr;
+    errno = 0;
+    const long rank = std::strtol(text, &end, 10);
+    if (errno == 0 && *end == '\0' && rank >= 0 && rank < (1L << 30)) return static_cast<int>(rank);
+  }
+  return 0;
+}
 
 void before_finalize(void (*fn)()) {
   const std::lock_guard<std::mutex> lock(g_hooks_mutex);

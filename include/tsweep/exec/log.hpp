@@ -12,6 +12,10 @@ namespace tsweep::exec {
 /// keeps the default for the rank. Throws ConfigError on an unknown level.
 void init_logging(int rank, const std::string& level = {});
 
+/// Rank-local and free of MPI: throws the ConfigError that init_logging would
+/// for an unknown level, so that a bad level is refused before MPI starts.
+void check_log_level(const std::string& level);
+
 /// Rank-local: does the logger print messages of this level ("info", ...)?
 bool log_enabled(const std::string& level);
 

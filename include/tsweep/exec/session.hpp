@@ -14,6 +14,12 @@ namespace tsweep::exec {
 /// MPI_Finalize hook, which crashes in Open MPI.
 void before_finalize(void (*fn)());
 
+/// This process's rank as its launcher put it in the environment (Open MPI,
+/// PMIx, MPICH's Hydra, Slurm), read without MPI; 0 when started alone or by
+/// a launcher that sets none of these. Rank-local: for what is printed before
+/// MPI starts, by the one process that prints it.
+int launcher_rank() noexcept;
+
 class Session {
  public:
   /// Initialises MPI with MPI_THREAD_FUNNELED (only the main thread calls MPI;

@@ -2,8 +2,13 @@
 
 #include <hdf5.h>
 
+#include <fnmatch.h>
+
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <set>
+#include <vector>
 
 #include "detail/probe.hpp"
 #include "tsweep/codec/time.hpp"
@@ -72,39 +77,84 @@ std::pair<codec::SampleType, hid_t> map_type(hid_t type, const std::string& path
                           " values; tsweep stores int16/32/64 and float32/64");
 }
 
-}  // namespace
+// Shell patterns over dataset paths: '*', '?' and '[...]' never cross a '/'.
+bool is_pattern(const std::string& dataset) {
+  return dataset.find_first_of("*?[") != std::string::npos;
+}
 
-ImportedFile read_hdf5_dense(const std::string& path, const DenseOptions& o) {
-  if (o.dataset.empty()) throw ConfigError(path + ": an HDF5 input needs --dataset PATH (the array to import)");
-  if (!codec::is_regular_rate(o.rate_nhz)) throw ConfigError(path + ": an HDF5 input needs --rate HZ");
-  if (!o.start_ns) throw ConfigError(path + ": an HDF5 input needs --start TIME (ISO-8601)");
-  detail::check_is_hdf5(path);
-  h5::init_library();
-  const h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, "cannot open");
-  if (H5Lexists(file.get(), o.dataset.c_str(), H5P_DEFAULT) <= 0) {
-    H5Eclear2(H5E_DEFAULT);
-    throw ConfigError(path + ": has no dataset '" + o.dataset + "' (--dataset)");
+std::string absolute(const std::string& dataset) {
+  return dataset.empty() || dataset[0] != '/' ? "/" + dataset : dataset;
+}
+
+// Every dataset of the file by each of its hard-link paths (absolute), in
+// name order. Soft and external links are left out: they name nothing new,
+// or name another file.
+std::vector<std::string> dataset_paths(hid_t file, const std::string& path) {
+  std::vector<std::string> out;
+  const herr_t visited = H5Lvisit(
+      file, H5_INDEX_NAME, H5_ITER_INC,
+      [](hid_t group, const char* name, const H5L_info_t* info, void* data) -> herr_t {
+        if (info->type != H5L_TYPE_HARD) return 0;
+        const h5::Handle obj = h5::Handle::adopt(H5Oopen(group, name, H5P_DEFAULT));
+        if (obj && H5Iget_type(obj.get()) == H5I_DATASET) {
+          static_cast<std::vector<std::string>*>(data)->push_back(absolute(name));
+        }
+        return 0;
+      },
+      &out);
+  h5::check(visited, path, "listing its datasets");
+  H5Eclear2(H5E_DEFAULT);
+  return out;
+}
+
+// The datasets that `wanted` names, in its order: a path as given, a
+// pattern's matches in name order; each dataset once.
+std::vector<std::string> chosen_datasets(hid_t file, const std::string& path, const std::vector<std::string>& wanted) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  std::optional<std::vector<std::string>> all;
+  for (const auto& w : wanted) {
+    if (!is_pattern(w)) {
+      if (H5Lexists(file, w.c_str(), H5P_DEFAULT) <= 0) {
+        H5Eclear2(H5E_DEFAULT);
+        throw ConfigError(path + ": has no dataset '" + w + "' (--dataset)");
+      }
+      if (seen.insert(absolute(w)).second) out.push_back(w);
+      continue;
+    }
+    if (!all) all = dataset_paths(file, path);
+    const std::string pattern = absolute(w);
+    bool matched = false;
+    for (const auto& d : *all) {
+      if (fnmatch(pattern.c_str(), d.c_str(), FNM_PATHNAME) != 0) continue;
+      matched = true;
+      if (seen.insert(d).second) out.push_back(d);
+    }
+    if (!matched) throw ConfigError(path + ": no dataset matches '" + w + "' (--dataset)");
   }
-  const h5::Handle dset(H5Dopen2(file.get(), o.dataset.c_str(), H5P_DEFAULT), path, o.dataset + " is not a dataset");
-  const h5::Handle space(H5Dget_space(dset.get()), path, "reading the shape of " + o.dataset);
+  return out;
+}
+
+// One dataset's streams, appended to `out`.
+void read_dataset(hid_t file, const std::string& path, const std::string& dataset, const DenseOptions& o,
+                  ImportedFile& out) {
+  const h5::Handle dset(H5Dopen2(file, dataset.c_str(), H5P_DEFAULT), path, dataset + " is not a dataset");
+  const h5::Handle space(H5Dget_space(dset.get()), path, "reading the shape of " + dataset);
   const int rank = H5Sget_simple_extent_ndims(space.get());
   hsize_t dims[2] = {0, 1};
   if (rank < 1 || rank > 2)
-    throw IoError(path, o.dataset + " has " + std::to_string(rank) +
+    throw IoError(path, dataset + " has " + std::to_string(rank) +
                             " dimensions; 1 (one stream) or 2 (samples x channels) are imported");
   H5Sget_simple_extent_dims(space.get(), dims, nullptr);
-  const h5::Handle ftype(H5Dget_type(dset.get()), path, "reading the type of " + o.dataset);
-  const auto [type, native] = map_type(ftype.get(), path, o.dataset);
+  const h5::Handle ftype(H5Dget_type(dset.get()), path, "reading the type of " + dataset);
+  const auto [type, native] = map_type(ftype.get(), path, dataset);
   const std::size_t size = codec::sample_size(type);
   const hsize_t n = dims[0], channels = rank == 2 ? dims[1] : 1;
   std::vector<std::byte> all(static_cast<std::size_t>(n * channels) * size);
   if (!all.empty())
-    h5::check(H5Dread(dset.get(), native, H5S_ALL, H5S_ALL, H5P_DEFAULT, all.data()), path, "reading " + o.dataset);
+    h5::check(H5Dread(dset.get(), native, H5S_ALL, H5S_ALL, H5P_DEFAULT, all.data()), path, "reading " + dataset);
 
-  ImportedFile out;
-  out.path = path;
-  out.format = "hdf5";
-  const std::string base = std::filesystem::path(o.dataset).filename().string();
+  const std::string base = std::filesystem::path(dataset).filename().string();
   const std::string prefix = o.prefix.empty() ? file_stem(path) : o.prefix;
   const std::string unit = o.unit.empty() ? string_attribute(dset.get(), {"unit", "units"}) : o.unit;
   const double scale = o.scale ? *o.scale : number_attribute(dset.get(), {"scale_factor", "scale"}).value_or(1.0);
@@ -119,7 +169,7 @@ ImportedFile read_hdf5_dense(const std::string& path, const DenseOptions& o) {
     sig.spec.rate_nhz = o.rate_nhz;
     sig.spec.attributes = {{"source_format", "HDF5 array"},
                            {"source_file", fit(std::filesystem::path(path).filename().string(), kMaxAttrValueBytes)},
-                           {"dataset", fit(o.dataset, kMaxAttrValueBytes)}};
+                           {"dataset", fit(dataset, kMaxAttrValueBytes)}};
     if (rank == 2) sig.spec.attributes.emplace_back("column", std::to_string(c));
     Series& s = sig.series;
     s.type = type;
@@ -130,6 +180,32 @@ ImportedFile read_hdf5_dense(const std::string& path, const DenseOptions& o) {
     }
     if (n > 0) s.segments.push_back({*o.start_ns, 0, static_cast<std::int64_t>(n)});
     out.signals.push_back(std::move(sig));
+  }
+}
+
+}  // namespace
+
+ImportedFile read_hdf5_dense(const std::string& path, const DenseOptions& o) {
+  if (o.datasets.empty()) throw ConfigError(path + ": an HDF5 input needs --dataset PATH (the arrays to import)");
+  if (!codec::is_regular_rate(o.rate_nhz)) throw ConfigError(path + ": an HDF5 input needs --rate HZ");
+  if (!o.start_ns) throw ConfigError(path + ": an HDF5 input needs --start TIME (ISO-8601)");
+  detail::check_is_hdf5(path);
+  h5::init_library();
+  const h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, "cannot open");
+  ImportedFile out;
+  out.path = path;
+  out.format = "hdf5";
+  std::map<std::string, std::string> made_by;  // stream name -> dataset
+  for (const auto& dataset : chosen_datasets(file.get(), path, o.datasets)) {
+    const std::size_t first = out.signals.size();
+    read_dataset(file.get(), path, dataset, o, out);
+    for (std::size_t i = first; i < out.signals.size(); ++i) {
+      const auto [it, added] = made_by.emplace(out.signals[i].spec.name, dataset);
+      if (!added) {
+        throw ConfigError(path + ": datasets " + it->second + " and " + dataset + " both make stream '" + it->first +
+                          "'; ingest them in separate calls with --prefix");
+      }
+    }
   }
   return out;
 }
