@@ -140,12 +140,14 @@ GenerateReport generate_bulk(const exec::Comm& comm, const std::string& path, co
           thread_local codec::Encoder encoder;
           std::vector<std::byte> out;
           const auto plans = g.blocks(p.stream);
+          codec::Summary summary;
           for (std::int64_t b = p.first; b < p.first + p.count; ++b) {
             out.clear();
-            const codec::BlockInfo info = g.encode(p.stream, plans[static_cast<std::size_t>(b)], encoder, out);
+            const codec::BlockInfo info =
+                g.encode(p.stream, plans[static_cast<std::size_t>(b)], encoder, out, &summary);
             const std::int64_t number = prefix[static_cast<std::size_t>(p.stream)] + b;
             if (std::binary_search(corrupt.begin(), corrupt.end(), number)) g.corrupt(number, out);
-            parts[j].add(p.stream, out, info);
+            parts[j].add(p.stream, out, info, summary);
           }
         } catch (...) {
 #pragma omp critical
@@ -221,10 +223,11 @@ GenerateReport generate_live(const std::string& path, const GenerateOptions& opt
     auto& i = next[static_cast<std::size_t>(k)];
     const auto& plan = plans[static_cast<std::size_t>(k)][i];
     out.clear();
-    const codec::BlockInfo info = g.encode(k, plan, encoder, out);
+    codec::Summary summary;
+    const codec::BlockInfo info = g.encode(k, plan, encoder, out, &summary);
     const std::int64_t number = prefix[static_cast<std::size_t>(k)] + static_cast<std::int64_t>(i);
     if (std::binary_search(corrupt.begin(), corrupt.end(), number)) g.corrupt(number, out);
-    w.append(k, out, info);
+    w.append(k, out, info, summary);
     report.blocks += 1;
     report.samples += plan.count;
     report.bytes += static_cast<std::int64_t>(out.size());

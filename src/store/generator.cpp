@@ -443,9 +443,25 @@ void Generator::fill(std::int64_t stream, const BlockPlan& plan, Span<std::byte>
   if (!times.empty()) codec::fill_sample_times({plan.first_ns, s.rate_nhz, plan.phase}, 0, times.first(plan.count));
 }
 
+namespace {
+// The raw valid range of each kind of stream, as spec() describes it (offset 0).
+const codec::RawRange& model_range(Kind k) {
+  static const auto ranges = [] {
+    std::array<codec::RawRange, kKindsPerBed> r{};
+    for (int i = 0; i < kKindsPerBed; ++i) {
+      const Model& m = model(static_cast<Kind>(i));
+      r[static_cast<std::size_t>(i)] = valid_raw_range(m.type, m.scale, 0.0, m.valid_min, m.valid_max);
+    }
+    return r;
+  }();
+  return ranges[static_cast<std::size_t>(k)];
+}
+}  // namespace
+
 codec::BlockInfo Generator::encode(std::int64_t stream, const BlockPlan& plan, codec::Encoder& encoder,
-                                   std::vector<std::byte>& out) const {
-  const Model& m = model(kind(stream));
+                                   std::vector<std::byte>& out, codec::Summary* summary) const {
+  const Kind k = kind(stream);
+  const Model& m = model(k);
   thread_local std::vector<std::byte> values;
   thread_local std::vector<std::int64_t> times;
   values.resize(plan.count * codec::sample_size(m.type));
@@ -458,6 +474,7 @@ codec::BlockInfo Generator::encode(std::int64_t stream, const BlockPlan& plan, c
     fill(stream, plan, values, times);
     encoder.encode(m.type, values, Span<const std::int64_t>(times), out);
   }
+  if (summary) *summary = codec::summarize(m.type, values.data(), plan.count, model_range(k));
   return codec::peek(Span<const std::byte>(out.data() + start, out.size() - start));
 }
 

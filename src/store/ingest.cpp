@@ -353,10 +353,14 @@ IngestReport ingest(const std::string& store, const std::vector<std::string>& in
           id = w.add_stream(s.spec);
           row.created = true;
         }
-        row.blocks = encode_series(s.series, o.block_samples, encoder, [&](Span<const std::byte> block) {
-          w.append(id, block);
-          row.bytes += static_cast<std::int64_t>(block.size());
-        });
+        const codec::RawRange range = raw_range(w.stream(id));
+        const std::size_t sample_bytes = codec::sample_size(s.series.type);
+        row.blocks = encode_series(
+            s.series, o.block_samples, encoder, [&](Span<const std::byte> block, Span<const std::byte> values) {
+              // The summary the block's index row keeps, from the samples just encoded.
+              w.append(id, block, codec::summarize(s.series.type, values.data(), values.size() / sample_bytes, range));
+              row.bytes += static_cast<std::int64_t>(block.size());
+            });
         row.samples = s.series.count();
         report.samples += row.samples;
         report.blocks += row.blocks;

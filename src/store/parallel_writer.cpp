@@ -18,9 +18,14 @@ namespace tsweep::store {
 using detail::BlockRow;
 using detail::RunRow;
 
-void BlockBatch::add(std::int64_t stream, Span<const std::byte> block, const codec::BlockInfo& info) {
+void BlockBatch::add(std::int64_t stream, Span<const std::byte> block, const codec::BlockInfo& info,
+                     const codec::Summary& summary) {
   if (block.size() > UINT32_MAX) throw ConfigError("a block is larger than 4 GiB");
-  m_entries.push_back({stream, m_bytes.size(), static_cast<std::uint32_t>(block.size()), info});
+  if (summary.count != static_cast<std::int64_t>(info.count)) {
+    throw InternalError("a block of " + std::to_string(info.count) + " samples comes with the summary of " +
+                        std::to_string(summary.count));
+  }
+  m_entries.push_back({stream, m_bytes.size(), static_cast<std::uint32_t>(block.size()), info, summary});
   m_bytes.insert(m_bytes.end(), block.begin(), block.end());
   m_samples += info.count;
 }
@@ -174,7 +179,8 @@ void ParallelWriter::write(const BlockBatch& mine) {
       r.time_encoding = static_cast<std::uint8_t>(e.info.time_encoding);
       r.value_encoding = static_cast<std::uint8_t>(e.info.value_encoding);
       r.checksum = e.info.checksum;
-      detail::seal(r);
+      detail::set_summary(r, e.summary);
+      detail::seal(r, w.objects.version);
       rows.push_back(r);
     }
   });

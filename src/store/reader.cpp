@@ -183,7 +183,7 @@ RunInfo Reader::Impl::checked_run(std::int64_t row, const StreamInfo& s) const {
 }
 
 RowDamage Reader::Impl::classify(const BlockRow& r, const RunInfo& run) const {
-  if (checked() && !detail::sealed(r)) return RowDamage::checksum;
+  if (checked() && !detail::sealed(r, objects.version)) return RowDamage::checksum;
   const std::int64_t stream = r.stream, first = r.first_ns, last = r.last_ns, count = r.count;
   const std::uint64_t offset = r.offset, length = r.length;
   if (stream != run.stream) return RowDamage::stream;
@@ -230,7 +230,7 @@ const DamageMap& Reader::Impl::damage_in(const RunInfo& run) const {
 
 BlockRef Reader::Impl::checked_ref(const BlockRow& r, std::int64_t block, const RunInfo& run) const {
   const RowDamage d = classify(r, run);
-  if (d == RowDamage::none) return detail::to_ref(r, block);
+  if (d == RowDamage::none) return detail::to_ref(r, block, objects.summaries());
   // Nothing of the row is relied on: only its place in the run.
   const Span2 span = damage_in(run).at(block);
   BlockRef ref;
@@ -493,8 +493,9 @@ std::vector<BlockRef> Reader::index_rows(std::int64_t first, std::int64_t count)
   std::vector<BlockRef> out;
   out.reserve(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    out.push_back(detail::to_ref(rows[i], first + static_cast<std::int64_t>(i)));
-    if (m_impl->checked() && !detail::sealed(rows[i])) out.back().damage = RowDamage::checksum;
+    const bool sound = !m_impl->checked() || detail::sealed(rows[i], m_impl->objects.version);
+    out.push_back(detail::to_ref(rows[i], first + static_cast<std::int64_t>(i), sound && m_impl->objects.summaries()));
+    if (!sound) out.back().damage = RowDamage::checksum;
   }
   return out;
 }
@@ -514,6 +515,10 @@ int Reader::format_version() const noexcept {
 
 bool Reader::row_checksums() const noexcept {
   return m_impl->checked();
+}
+
+bool Reader::summaries() const noexcept {
+  return m_impl->objects.summaries();
 }
 
 std::vector<BlockRef> Reader::blocks(std::int64_t id, std::int64_t t0, std::int64_t t1) const {

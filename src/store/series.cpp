@@ -38,6 +38,12 @@ void check_series(const Series& s, const char* what) {
 
 std::int64_t encode_series(const Series& s, std::uint32_t block_samples, codec::Encoder& encoder,
                            const std::function<void(Span<const std::byte>)>& sink) {
+  return encode_series(s, block_samples, encoder,
+                       [&](Span<const std::byte> block, Span<const std::byte> /*values*/) { sink(block); });
+}
+
+std::int64_t encode_series(const Series& s, std::uint32_t block_samples, codec::Encoder& encoder,
+                           const std::function<void(Span<const std::byte>, Span<const std::byte>)>& sink) {
   check_series(s, "encode_series");
   if (block_samples == 0 || block_samples > codec::kMaxBlockSamples) {
     throw ConfigError("block size " + std::to_string(block_samples) + " is outside 1 ... " +
@@ -56,7 +62,7 @@ std::int64_t encode_series(const Series& s, std::uint32_t block_samples, codec::
       out.clear();
       encoder.encode(s.type, values(b, n), Span<const std::int64_t>(s.times.data() + b, static_cast<std::size_t>(n)),
                      out);
-      sink(out);
+      sink(out, values(b, n));
       ++blocks;
     }
     return blocks;
@@ -67,7 +73,7 @@ std::int64_t encode_series(const Series& s, std::uint32_t block_samples, codec::
       const std::int64_t n = std::min<std::int64_t>(block_samples, seg.count - i);
       out.clear();
       encoder.encode(s.type, values(seg.begin + i, n), codec::advance(grid, i), out);
-      sink(out);
+      sink(out, values(seg.begin + i, n));
       ++blocks;
     }
   }

@@ -50,6 +50,22 @@ bool same_signal(const StreamSpec& a, const StreamSpec& b) noexcept {
          same_double(a.valid_max, b.valid_max);
 }
 
+codec::RawRange valid_raw_range(codec::SampleType type, double scale, double offset, double valid_min,
+                                double valid_max) noexcept {
+  if (std::isnan(valid_min) && std::isnan(valid_max)) return {};
+  // A missing bound is an open end (codec::raw_range takes NaN for an empty range).
+  return codec::raw_range(type, scale, offset, std::isnan(valid_min) ? -HUGE_VAL : valid_min,
+                          std::isnan(valid_max) ? HUGE_VAL : valid_max);
+}
+
+codec::RawRange raw_range(const StreamSpec& s) noexcept {
+  return valid_raw_range(s.type, s.scale, s.offset, s.valid_min, s.valid_max);
+}
+
+codec::RawRange raw_range(const StreamInfo& s) noexcept {
+  return valid_raw_range(s.type, s.scale, s.offset, s.valid_min, s.valid_max);
+}
+
 StreamSpec StreamInfo::spec() const {
   StreamSpec s;
   s.name = name;

@@ -12,6 +12,7 @@
 #include "detail/probe.hpp"
 #include "detail/rows.hpp"
 #include "detail/uuid.hpp"
+#include "tsweep/codec/decoder.hpp"
 #include "tsweep/core/error.hpp"
 
 namespace tsweep::store {
@@ -40,6 +41,8 @@ struct Writer::Impl {
   std::int64_t committed_blocks = 0;
   std::vector<std::byte> buffer;  // bytes at [data_end, data_end + buffer.size())
   std::vector<detail::PendingBlock> pending;
+  codec::Decoder decoder;          // summaries of blocks appended without their samples
+  std::vector<std::byte> scratch;  // their decoded samples
   bool broken = false;
 
   void load();
@@ -192,19 +195,47 @@ std::int64_t Writer::stream_count() const noexcept {
   return static_cast<std::int64_t>(m_impl->streams.size());
 }
 
-void Writer::append(std::int64_t id, Span<const std::byte> block) {
+namespace {
+codec::BlockInfo whole_block(Span<const std::byte> block) {
   const codec::BlockInfo info = codec::peek(block);
   if (info.encoded_size != block.size()) {
     throw CodecError("block of " + std::to_string(block.size()) + " bytes says it is " +
                      std::to_string(info.encoded_size) + " bytes long");
   }
-  append(id, block, info);
+  return info;
+}
+}  // namespace
+
+void Writer::append(std::int64_t id, Span<const std::byte> block) {
+  auto& w = *m_impl;
+  const codec::BlockInfo info = whole_block(block);
+  codec::Summary summary;
+  summary.count = info.count;
+  if (w.objects.summaries()) {
+    // No raw samples at hand: the block's own, decoded (checked against its header's type below).
+    const StreamInfo& s = stream(id);
+    if (info.type == s.type) {
+      w.scratch.resize(static_cast<std::size_t>(info.count) * codec::sample_size(info.type));
+      w.decoder.decode(block, Span<std::byte>(w.scratch));
+      summary = codec::summarize(info.type, w.scratch.data(), info.count, raw_range(s));
+    }
+  }
+  append(id, block, info, summary);
 }
 
-void Writer::append(std::int64_t id, Span<const std::byte> block, const codec::BlockInfo& info) {
+void Writer::append(std::int64_t id, Span<const std::byte> block, const codec::Summary& summary) {
+  append(id, block, whole_block(block), summary);
+}
+
+void Writer::append(std::int64_t id, Span<const std::byte> block, const codec::BlockInfo& info,
+                    const codec::Summary& summary) {
   auto& w = *m_impl;
   w.require_usable();
   const StreamInfo& s = stream(id);
+  if (summary.count != static_cast<std::int64_t>(info.count)) {
+    throw InternalError("stream '" + s.name + "': a block of " + std::to_string(info.count) +
+                        " samples comes with the summary of " + std::to_string(summary.count));
+  }
   if (info.type != s.type) {
     throw ConfigError("stream '" + s.name + "' holds " + codec::sample_type_name(s.type) + " samples, not " +
                       codec::sample_type_name(info.type));
@@ -225,6 +256,7 @@ void Writer::append(std::int64_t id, Span<const std::byte> block, const codec::B
   p.row.time_encoding = static_cast<std::uint8_t>(info.time_encoding);
   p.row.value_encoding = static_cast<std::uint8_t>(info.value_encoding);
   p.row.checksum = info.checksum;
+  detail::set_summary(p.row, summary);  // dropped on the way into a store older than version 3
   p.order = static_cast<std::int64_t>(w.pending.size());
   w.buffer.insert(w.buffer.end(), block.begin(), block.end());
   w.pending.push_back(p);
@@ -244,7 +276,7 @@ void Writer::commit() {
     // 2. Index rows, grouped by stream and ordered by time within each.
     std::vector<StreamInfo> updated = w.streams;
     detail::CommitRows rows = detail::build_commit(w.pending, w.index_end, w.runs_end, updated);
-    detail::seal(rows.index.data(), rows.index.size());
+    detail::seal(rows.index.data(), rows.index.size(), w.objects.version);
     detail::seal(rows.runs.data(), rows.runs.size());
     const auto nrows = static_cast<std::int64_t>(rows.index.size());
     if (nrows > 0) {

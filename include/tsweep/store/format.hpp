@@ -8,8 +8,9 @@ namespace tsweep::store {
 /// Value of the root attribute `tsweep_format`.
 inline constexpr const char* kFormatName = "store";
 /// Value of the root attribute `tsweep_format_version` of the stores this
-/// library creates. Version 2 added a checksum to every table row.
-inline constexpr int kFormatVersion = 2;
+/// library creates. Version 2 added a checksum to every table row; version 3
+/// the block's summary to every index row.
+inline constexpr int kFormatVersion = 3;
 /// The oldest version this library reads (and appends to, in that version).
 inline constexpr int kOldestFormatVersion = 1;
 

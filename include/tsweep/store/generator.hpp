@@ -80,9 +80,11 @@ class Generator {
   /// native-endian) and, when `times` is not empty, its sample times exactly
   /// as the store will hold them.
   void fill(std::int64_t stream, const BlockPlan& plan, Span<std::byte> out, Span<std::int64_t> times = {}) const;
-  /// Encodes one block; returns its header as the codec reports it.
+  /// Encodes one block; returns its header as the codec reports it. With
+  /// `summary`, also summarises the block's raw samples (as the store's index
+  /// keeps them: out_of_range against raw_range(spec(stream))).
   codec::BlockInfo encode(std::int64_t stream, const BlockPlan& plan, codec::Encoder& encoder,
-                          std::vector<std::byte>& out) const;
+                          std::vector<std::byte>& out, codec::Summary* summary = nullptr) const;
 
   /// Regular streams: the nominal grid without the gaps, as Segments whose
   /// `begin` is the nominal index. Empty for the beat stream.

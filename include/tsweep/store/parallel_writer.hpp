@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "tsweep/codec/block.hpp"
+#include "tsweep/codec/summary.hpp"
 #include "tsweep/core/span.hpp"
 #include "tsweep/store/stream.hpp"
 
@@ -30,8 +31,11 @@ namespace tsweep::store {
 class BlockBatch {
  public:
   /// Adds a block of stream `stream`; `info` is its header as the codec wrote
-  /// it (the bytes may since have been damaged on purpose).
-  void add(std::int64_t stream, Span<const std::byte> block, const codec::BlockInfo& info);
+  /// it (the bytes may since have been damaged on purpose) and `summary` the
+  /// summary of its raw samples (codec::summarize with raw_range() of the
+  /// stream), which its index row keeps.
+  void add(std::int64_t stream, Span<const std::byte> block, const codec::BlockInfo& info,
+           const codec::Summary& summary);
   /// Adds every block of another batch after this one's.
   void append(const BlockBatch& other);
   void clear() noexcept;
@@ -41,6 +45,7 @@ class BlockBatch {
     std::size_t offset;  ///< in bytes()
     std::uint32_t length;
     codec::BlockInfo info;
+    codec::Summary summary;
   };
   [[nodiscard]] const std::vector<std::byte>& bytes() const noexcept { return m_bytes; }
   [[nodiscard]] const std::vector<Entry>& entries() const noexcept { return m_entries; }

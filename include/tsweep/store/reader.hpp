@@ -137,8 +137,9 @@ class Reader {
   /// `row_ok` (for tools that check the tables, such as verify).
   [[nodiscard]] RunInfo run_at(std::int64_t row) const;
   /// Rank-local: index rows [first, first + count) as BlockRefs, as read
-  /// (`damage` is `checksum` for a row that fails its checksum, else none):
-  /// for tools that walk the index in order, such as verify.
+  /// (`damage` is `checksum` for a row that fails its checksum, else none;
+  /// such a row has no summary): for tools that walk the index in order,
+  /// such as verify.
   [[nodiscard]] std::vector<BlockRef> index_rows(std::int64_t first, std::int64_t count) const;
   /// Rank-local: rows [first, first + count) of /stream_attrs as read.
   [[nodiscard]] std::vector<AttributeRow> attribute_rows(std::int64_t first, std::int64_t count) const;
@@ -148,10 +149,13 @@ class Reader {
   /// Why stream row `id` cannot be trusted (empty when it can). Only a
   /// reader opened with `keep_damaged_rows` has damaged rows; others refuse them.
   [[nodiscard]] const std::string& stream_damage(std::int64_t id) const;
-  /// tsweep_format_version of the store (1 or 2).
+  /// tsweep_format_version of the store (1, 2 or 3).
   [[nodiscard]] int format_version() const noexcept;
   /// True when the store's rows carry checksums (format version 2 on).
   [[nodiscard]] bool row_checksums() const noexcept;
+  /// True when the store's index rows carry block summaries (format version 3
+  /// on): every sound BlockRef it returns has `has_summary`.
+  [[nodiscard]] bool summaries() const noexcept;
 
   /// Rank-local: the encoded bytes of one block.
   void read_bytes(const BlockRef& block, std::vector<std::byte>& out) const;

@@ -71,5 +71,9 @@ void check_series(const Series& series, const char* what);
 /// segment's grid, whatever the block size. Returns the number of blocks.
 std::int64_t encode_series(const Series& series, std::uint32_t block_samples, codec::Encoder& encoder,
                            const std::function<void(Span<const std::byte>)>& sink);
+/// As above; `sink` also gets the block's raw samples (native-endian, of
+/// series.type), e.g. to summarise them for the block's index row.
+std::int64_t encode_series(const Series& series, std::uint32_t block_samples, codec::Encoder& encoder,
+                           const std::function<void(Span<const std::byte> block, Span<const std::byte> values)>& sink);
 
 }  // namespace tsweep::store

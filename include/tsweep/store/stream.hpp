@@ -47,6 +47,14 @@ void validate(const StreamSpec& spec);
 /// True when two specs describe the same signal: everything but attributes equal.
 bool same_signal(const StreamSpec& a, const StreamSpec& b) noexcept;
 
+/// The stream's valid range as raw values, for codec::summarize: inactive
+/// (RawRange{}) when the stream has no valid range; a missing (NaN) bound is
+/// an open end. Exactly the range the store's block summaries count
+/// out_of_range against.
+codec::RawRange valid_raw_range(codec::SampleType type, double scale, double offset, double valid_min,
+                                double valid_max) noexcept;
+codec::RawRange raw_range(const StreamSpec& spec) noexcept;
+
 /// A stream as the store records it: its description plus what its committed
 /// blocks add up to. Attributes are loaded on demand (Reader::attributes).
 struct StreamInfo {
@@ -78,6 +86,9 @@ struct StreamInfo {
   }
 };
 
+/// raw_range(spec) of a stream as stored.
+codec::RawRange raw_range(const StreamInfo& stream) noexcept;
+
 /// Why an index row cannot be trusted (see BlockRef::damage).
 enum class RowDamage : std::uint8_t {
   none = 0,
@@ -100,6 +111,11 @@ const char* row_damage_text(RowDamage damage) noexcept;
 /// lie in, from its neighbours in its run (the run's span if the run is not
 /// sorted). Reader::index_rows() returns rows as read, with `damage` set only
 /// for a failed row checksum.
+///
+/// From store format version 3 on, a sound index row carries the block's
+/// summary (codec::Summary, raw units, out_of_range counted against the
+/// stream's raw_range()): `has_summary` is then true. It is false for rows of
+/// older stores and for damaged rows (whose fields are not relied on).
 struct BlockRef {
   std::int64_t stream = 0;
   std::int64_t block = 0;      ///< row in /blocks/index: the block's number in reports
@@ -115,7 +131,7 @@ struct BlockRef {
   /// Format 3 on: the summary of the block's samples (raw units), from its
   /// index row and covered by the row's checksum. Absent in older stores.
   bool has_summary = false;
-  codec::Summary summary;
+  codec::Summary summary;  ///< when has_summary; summary.count == count
 
   /// True when the block holds a sample in [t0, t1).
   [[nodiscard]] bool overlaps(std::int64_t t0, std::int64_t t1) const noexcept {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "tsweep/codec/block.hpp"
+#include "tsweep/codec/summary.hpp"
 #include "tsweep/core/span.hpp"
 #include "tsweep/store/stream.hpp"
 
@@ -37,9 +38,9 @@ struct WriterOptions {
 
 class Writer {
  public:
-  /// Creates a new, empty store at `path`; IoError if the file exists.
+  /// Creates a new, empty store at `path` (the current format version); IoError if the file exists.
   static Writer create(const std::string& path, const WriterOptions& options = {});
-  /// Opens an existing store to append to it; IoError if it is not a store.
+  /// Opens an existing store to append to it, in its own format version; IoError if it is not a store.
   static Writer open(const std::string& path, const WriterOptions& options = {});
 
   Writer(Writer&&) noexcept;
@@ -59,12 +60,20 @@ class Writer {
 
   /// Appends one encoded block (codec format) to stream `id`. Its header is
   /// read to fill the index row; ConfigError if its sample type or rate does
-  /// not match the stream.
+  /// not match the stream. In a store of format version 3 the block is also
+  /// decoded to make the summary its index row carries (CodecError if it does
+  /// not decode): a caller that has the raw samples passes their summary instead.
   void append(std::int64_t id, Span<const std::byte> block);
-  /// As above with the header already read (`info` must describe `block`'s
-  /// original bytes; the bytes written are `block` as given, even if they no
-  /// longer match: tests and `tsweep generate --corrupt` damage blocks this way).
-  void append(std::int64_t id, Span<const std::byte> block, const codec::BlockInfo& info);
+  /// As above with the summary of the block's samples already made
+  /// (codec::summarize over the raw samples with raw_range() of the stream).
+  void append(std::int64_t id, Span<const std::byte> block, const codec::Summary& summary);
+  /// As above with the header already read as well (`info` and `summary` must
+  /// describe `block`'s original bytes; the bytes written are `block` as
+  /// given, even if they no longer match: tests and `tsweep generate
+  /// --corrupt` damage blocks this way). InternalError if summary.count is
+  /// not info.count. Stores older than version 3 keep no summary.
+  void append(std::int64_t id, Span<const std::byte> block, const codec::BlockInfo& info,
+              const codec::Summary& summary);
 
   /// Makes every block and stream added since the last commit visible to readers.
   void commit();

@@ -30,16 +30,22 @@ h5::Handle open_dataset(hid_t file, const char* name, const std::string& path) {
                     std::string("is not a complete tsweep store: ") + name + " is missing");
 }
 
-// A table of a version-2 store has the row_checksum field; one of version 1 has not.
-void check_fields(hid_t dataset, const char* name, int version, const std::string& path) {
-  h5::Handle type(H5Dget_type(dataset), path, std::string("reading the type of ") + name);
-  const bool has = H5Tget_class(type.get()) == H5T_COMPOUND && H5Tget_member_index(type.get(), kRowChecksumField) >= 0;
+// A table of a version-2 store has the row_checksum field, one of version 1
+// has not; the index of a version-3 store also has the summary fields.
+void check_field(hid_t type, const char* name, const char* field, bool wanted, int version, const std::string& path) {
+  const bool has = H5Tget_class(type) == H5T_COMPOUND && H5Tget_member_index(type, field) >= 0;
   H5Eclear2(H5E_DEFAULT);
-  if (has != (version >= 2)) {
-    throw IoError(path, std::string(name) + (has ? " has" : " lacks") + " the " + kRowChecksumField +
+  if (has != wanted) {
+    throw IoError(path, std::string(name) + (has ? " has" : " lacks") + " the " + field +
                             " field, which a store of format version " + std::to_string(version) +
                             (has ? " does not have" : " has") + " (damaged or foreign file)");
   }
+}
+
+void check_fields(hid_t dataset, const char* name, int version, const std::string& path) {
+  h5::Handle type(H5Dget_type(dataset), path, std::string("reading the type of ") + name);
+  check_field(type.get(), name, kRowChecksumField, version >= 2, version, path);
+  if (std::string(name) == paths::index) check_field(type.get(), name, kSummaryField, version >= 3, version, path);
 }
 
 }  // namespace

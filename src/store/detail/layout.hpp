@@ -30,6 +30,8 @@ struct StoreObjects {
   int version = 0;  ///< tsweep_format_version of the file
   /// Rows carry row_checksum (version 2 on): readers check it, writers set it.
   [[nodiscard]] bool row_checksums() const noexcept { return version >= 2; }
+  /// Index rows carry the block's summary (version 3 on).
+  [[nodiscard]] bool summaries() const noexcept { return version >= 3; }
 };
 
 /// A file access property list with the latest file format (needed for SWMR)

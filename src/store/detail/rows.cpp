@@ -105,6 +105,20 @@ RowTypes make_types() {
   TSWEEP_MEMBER(t.block_mem, BlockRow, time_encoding, tenc);
   TSWEEP_MEMBER(t.block_mem, BlockRow, value_encoding, venc);
   TSWEEP_MEMBER(t.block_mem, BlockRow, checksum, u64);
+  TSWEEP_MEMBER(t.block_mem, BlockRow, nan_count, i64);
+  TSWEEP_MEMBER(t.block_mem, BlockRow, out_of_range, i64);
+  TSWEEP_MEMBER(t.block_mem, BlockRow, longest_flat, i64);
+  TSWEEP_MEMBER(t.block_mem, BlockRow, head_flat, i64);
+  TSWEEP_MEMBER(t.block_mem, BlockRow, tail_flat, i64);
+  TSWEEP_MEMBER(t.block_mem, BlockRow, first, i64);
+  TSWEEP_MEMBER(t.block_mem, BlockRow, last, i64);
+  TSWEEP_MEMBER(t.block_mem, BlockRow, min, i64);
+  TSWEEP_MEMBER(t.block_mem, BlockRow, max, i64);
+  TSWEEP_MEMBER(t.block_mem, BlockRow, sum_lo, u64);
+  TSWEEP_MEMBER(t.block_mem, BlockRow, sum_hi, u64);
+  TSWEEP_MEMBER(t.block_mem, BlockRow, squares0, u64);
+  TSWEEP_MEMBER(t.block_mem, BlockRow, squares1, u64);
+  TSWEEP_MEMBER(t.block_mem, BlockRow, squares2, u64);
   TSWEEP_MEMBER(t.block_mem, BlockRow, row_checksum, u64);
   t.block_file = packed(t.block_mem);
 
@@ -195,7 +209,45 @@ StreamRow to_row(const StreamInfo& s, std::int64_t gen) {
   return row;
 }
 
-BlockRef to_ref(const BlockRow& row, std::int64_t block) {
+void set_summary(BlockRow& row, const codec::Summary& s) noexcept {
+  row.nan_count = s.nan_count;
+  row.out_of_range = s.out_of_range;
+  row.longest_flat = s.longest_flat;
+  row.head_flat = s.head_flat;
+  row.tail_flat = s.tail_flat;
+  row.first = s.first;
+  row.last = s.last;
+  row.min = s.min;
+  row.max = s.max;
+  row.sum_lo = s.sum_lo;
+  row.sum_hi = s.sum_hi;
+  row.squares0 = s.squares.w[0];
+  row.squares1 = s.squares.w[1];
+  row.squares2 = s.squares.w[2];
+}
+
+codec::Summary summary_of(const BlockRow& row) noexcept {
+  // Field by field: the packed row's members may be misaligned.
+  codec::Summary s;
+  s.count = row.count;
+  s.nan_count = row.nan_count;
+  s.out_of_range = row.out_of_range;
+  s.longest_flat = row.longest_flat;
+  s.head_flat = row.head_flat;
+  s.tail_flat = row.tail_flat;
+  s.first = row.first;
+  s.last = row.last;
+  s.min = row.min;
+  s.max = row.max;
+  s.sum_lo = row.sum_lo;
+  s.sum_hi = row.sum_hi;
+  s.squares.w[0] = row.squares0;
+  s.squares.w[1] = row.squares1;
+  s.squares.w[2] = row.squares2;
+  return s;
+}
+
+BlockRef to_ref(const BlockRow& row, std::int64_t block, bool with_summary) {
   BlockRef r;
   r.stream = row.stream;
   r.block = block;
@@ -207,6 +259,10 @@ BlockRef to_ref(const BlockRow& row, std::int64_t block) {
   r.checksum = row.checksum;
   r.time_encoding = static_cast<codec::TimeEncoding>(row.time_encoding);
   r.value_encoding = static_cast<codec::ValueEncoding>(row.value_encoding);
+  if (with_summary) {
+    r.has_summary = true;
+    r.summary = summary_of(row);
+  }
   return r;
 }
 
