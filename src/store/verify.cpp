@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "tsweep/codec/block.hpp"
+#include "tsweep/codec/summary.hpp"
 #include "tsweep/core/error.hpp"
 #include "tsweep/exec/agree.hpp"
 #include "tsweep/exec/comm.hpp"
@@ -47,7 +48,7 @@ struct Part {
 };
 
 struct Tally {
-  std::int64_t blocks = 0, samples = 0, bytes = 0;
+  std::int64_t blocks = 0, samples = 0, bytes = 0, summaries = 0;
   std::vector<BadBlock> bad;
   std::vector<Part> parts;
 };
@@ -224,6 +225,56 @@ std::vector<Share> my_share(const std::vector<RunInfo>& runs, int P, int me) {
   return out;
 }
 
+// The first field in which two summaries differ, as "field: index X, samples Y"; empty when equal.
+std::string summary_difference(const codec::Summary& row, const codec::Summary& samples) {
+  const auto field = [](const char* name, auto a, auto b) {
+    return a == b ? std::string()
+                  : std::string(name) + ": index " + std::to_string(a) + ", samples " + std::to_string(b);
+  };
+  std::string d;
+  const std::pair<const char*, std::pair<std::int64_t, std::int64_t>> words[] = {
+      {"count", {row.count, samples.count}},
+      {"nan_count", {row.nan_count, samples.nan_count}},
+      {"out_of_range", {row.out_of_range, samples.out_of_range}},
+      {"longest_flat", {row.longest_flat, samples.longest_flat}},
+      {"head_flat", {row.head_flat, samples.head_flat}},
+      {"tail_flat", {row.tail_flat, samples.tail_flat}},
+      {"first", {row.first, samples.first}},
+      {"last", {row.last, samples.last}},
+      {"min", {row.min, samples.min}},
+      {"max", {row.max, samples.max}}};
+  for (const auto& [name, v] : words) {
+    if (d.empty()) d = field(name, v.first, v.second);
+  }
+  const std::pair<const char*, std::pair<std::uint64_t, std::uint64_t>> sums[] = {
+      {"sum_lo", {row.sum_lo, samples.sum_lo}},
+      {"sum_hi", {row.sum_hi, samples.sum_hi}},
+      {"squares0", {row.squares.w[0], samples.squares.w[0]}},
+      {"squares1", {row.squares.w[1], samples.squares.w[1]}},
+      {"squares2", {row.squares.w[2], samples.squares.w[2]}}};
+  for (const auto& [name, v] : sums) {
+    if (d.empty()) d = field(name, v.first, v.second);
+  }
+  return d;
+}
+
+// check_block, and with `range` (a row that carries a summary, decode on) the
+// row's summary against the decoded samples'; `summary_checked` says whether it was.
+std::string check_block_against(const BlockRef& ref, const StreamInfo& stream, const codec::RawRange* range,
+                                Span<const std::byte> bytes, codec::Decoder& decoder, std::vector<std::byte>& scratch,
+                                bool decode, bool& summary_checked) {
+  summary_checked = false;
+  std::string reason = check_block(ref, stream, bytes, decoder, scratch, decode);
+  if (!reason.empty() || !decode || !ref.has_summary || !range) return reason;
+  // check_block decoded ref.count samples of the stream's type into scratch.
+  const codec::Summary samples = codec::summarize(stream.type, scratch.data(), ref.count, *range);
+  summary_checked = true;
+  const std::string d = summary_difference(ref.summary, samples);
+  if (d.empty()) return {};
+  return "/blocks/index row " + std::to_string(ref.block) +
+         " has a summary that disagrees with its block's decoded samples (" + d + ")";
+}
+
 void check_batch(const Reader& reader, const std::vector<BlockRef>& refs, std::uint64_t data_size,
                  const VerifyOptions& options, Tally& tally) {
   // Rows that point outside the bytes are bad without reading anything.
@@ -260,6 +311,18 @@ void check_batch(const Reader& reader, const std::vector<BlockRef>& refs, std::u
       }
     }
   }
+  // Summaries count out_of_range against the stream's valid range: made once per stream. A damaged
+  // stream row gives no range to hold them to (its damage is reported already).
+  std::unordered_map<std::int64_t, codec::RawRange> ranges;
+  std::vector<const codec::RawRange*> range_of(readable.size(), nullptr);
+  for (std::size_t i = 0; i < readable.size(); ++i) {
+    const std::int64_t id = readable[i].stream;
+    if (!readable[i].has_summary || !reader.stream_damage(id).empty()) continue;
+    auto it = ranges.find(id);
+    if (it == ranges.end()) it = ranges.emplace(id, raw_range(reader.stream(id))).first;
+    range_of[i] = &it->second;
+  }
+  std::vector<char> summarised(readable.size(), 0);
   const int threads = std::max(1, options.threads);
 #pragma omp parallel num_threads(threads)
   {
@@ -267,11 +330,15 @@ void check_batch(const Reader& reader, const std::vector<BlockRef>& refs, std::u
     std::vector<std::byte> scratch;
 #pragma omp for schedule(dynamic, 16)
     for (std::size_t i = 0; i < readable.size(); ++i) {
-      reasons[i] = check_block(readable[i], *stream_of[i], bytes.block(i), decoder, scratch, options.decode);
+      bool checked = false;
+      reasons[i] = check_block_against(readable[i], *stream_of[i], range_of[i], bytes.block(i), decoder, scratch,
+                                       options.decode, checked);
+      summarised[i] = checked ? 1 : 0;
     }
   }
   for (std::size_t i = 0; i < readable.size(); ++i) {
     if (!reasons[i].empty()) bad(readable[i], reasons[i]);
+    tally.summaries += summarised[i];
   }
 }
 
@@ -419,6 +486,7 @@ void fill_report(VerifyReport& report, const Reader& reader) {
   report.swmr = reader.swmr();
   report.format_version = reader.format_version();
   report.row_checksums = reader.row_checksums();
+  report.block_summaries = reader.summaries();
 }
 
 }  // namespace
@@ -475,6 +543,7 @@ VerifyReport verify_store(const std::string& path, const VerifyOptions& options)
   report.blocks = tally.blocks;
   report.samples = tally.samples;
   report.bytes = tally.bytes;
+  report.summaries = tally.summaries;
   report.bad = std::move(tally.bad);
   report.bad_blocks = static_cast<std::int64_t>(report.bad.size());
   report.row_problems = std::move(rows);
@@ -518,15 +587,20 @@ VerifyReport verify_store(const exec::Comm& comm, const std::string& path, const
   if (comm.is_root()) check_runs(runs, std::move(parts), rows);
   report.runs = static_cast<std::int64_t>(runs.size());
 
-  std::int64_t local[5] = {tally.blocks, tally.samples, tally.bytes, static_cast<std::int64_t>(tally.bad.size()),
-                           static_cast<std::int64_t>(rows.size())};
-  std::int64_t total[5] = {0, 0, 0, 0, 0};
-  exec::check_mpi(MPI_Allreduce(local, total, 5, MPI_INT64_T, MPI_SUM, comm.get()), "summing verified blocks");
+  std::int64_t local[6] = {tally.blocks,
+                           tally.samples,
+                           tally.bytes,
+                           static_cast<std::int64_t>(tally.bad.size()),
+                           static_cast<std::int64_t>(rows.size()),
+                           tally.summaries};
+  std::int64_t total[6] = {0, 0, 0, 0, 0, 0};
+  exec::check_mpi(MPI_Allreduce(local, total, 6, MPI_INT64_T, MPI_SUM, comm.get()), "summing verified blocks");
   report.blocks = total[0];
   report.samples = total[1];
   report.bytes = total[2];
   report.bad_blocks = total[3];
   report.bad_rows = total[4];
+  report.summaries = total[5];
   nlohmann::json mine_bad = nlohmann::json::array(), mine_rows = nlohmann::json::array();
   for (const auto& b : tally.bad) mine_bad.push_back(to_json(b));
   for (const auto& b : rows) mine_rows.push_back(to_json(b));
@@ -561,6 +635,8 @@ std::string verify_report_json(const VerifyReport& r) {
                    {"bad_blocks", r.bad_blocks},
                    {"format_version", r.format_version},
                    {"row_checksums", r.row_checksums},
+                   {"block_summaries", r.block_summaries},
+                   {"summaries_checked", r.summaries},
                    {"runs", r.runs},
                    {"bad_rows", r.bad_rows}};
   j["bad"] = nlohmann::json::array();

@@ -4,7 +4,9 @@
 /// (its row checksum, from format version 2 on), the tables against each
 /// other (streams, their chains of runs, the runs' index rows, the bytes they
 /// point at: counts, spans, offsets, lengths), and every committed block's
-/// bytes against its checksum and its index row, and that it decodes. Under
+/// bytes against its checksum and its index row, and that it decodes; from
+/// format version 3 on, every index row's summary against the summary of its
+/// decoded samples (a disagreement makes the block bad, naming the row). Under
 /// MPI the streams and the blocks are split evenly across ranks and decoded
 /// on each rank's threads; the problems are gathered to rank 0.
 
@@ -65,6 +67,8 @@ struct VerifyReport {
   std::vector<BadBlock> bad;          ///< sorted by block; complete on rank 0 only under MPI
   int format_version = 0;
   bool row_checksums = false;        ///< the store's rows carry checksums (format version 2 on)
+  bool block_summaries = false;      ///< the store's index rows carry block summaries (format version 3 on)
+  std::int64_t summaries = 0;        ///< blocks whose summary was held against their decoded samples (all ranks)
   std::int64_t runs = 0;             ///< runs checked
   std::int64_t bad_rows = 0;         ///< on every rank
   std::vector<BadRow> row_problems;  ///< sorted by table and row; complete on rank 0 only under MPI
@@ -81,12 +85,15 @@ VerifyReport verify_store(const std::string& path, const VerifyOptions& options)
 VerifyReport verify_store(const exec::Comm& comm, const std::string& path, const VerifyOptions& options);
 
 /// Rank-local: checks one block against its index row and its stream. Returns
-/// an empty string for a good block, else the reason in one line.
+/// an empty string for a good block, else the reason in one line. With
+/// `decode`, `scratch` then holds the block's decoded samples. (The row's
+/// summary is checked by verify_store, which knows the stream's valid range.)
 std::string check_block(const BlockRef& ref, const StreamInfo& stream, Span<const std::byte> bytes,
                         codec::Decoder& decoder, std::vector<std::byte>& scratch, bool decode = true);
 
 /// The report as JSON: {"store", "uuid", "blocks", "samples", "bytes", "seconds", "ranks", "threads",
-/// "bad_blocks", "bad": [...], "format_version", "row_checksums", "runs", "bad_rows", "row_problems": [...]}.
+/// "bad_blocks", "bad": [...], "format_version", "row_checksums", "block_summaries", "summaries_checked",
+/// "runs", "bad_rows", "row_problems": [...]}.
 std::string verify_report_json(const VerifyReport& report);
 
 }  // namespace tsweep::store
