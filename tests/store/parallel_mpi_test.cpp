@@ -1,6 +1,7 @@
 // The parallel side of the store under mpiexec: the bulk writer's transfers
-// are collective, every rank reads the store through MPI-IO, parallel verify
-// finds exactly the damaged blocks, and failures reach every rank.
+// are collective and its index rows keep each block's summary, every rank
+// reads the store through MPI-IO, parallel verify finds exactly the damaged
+// blocks (and checks every other block's summary), and failures reach every rank.
 
 #include <gtest/gtest.h>
 
@@ -75,6 +76,11 @@ TEST(StoreParallel, BulkWriteIsCollectiveAndEveryRankReadsItBack) {
                                        [&](const CorruptBlock& c) { return c.block == refs[b].block; });
       std::vector<std::byte> raw(refs[b].count * codec::sample_size(reader.stream(k).type)), want(raw.size());
       g.fill(k, plans[b], want);
+      // The index row keeps the summary of the samples as generated, damaged block or not.
+      EXPECT_TRUE(refs[b].has_summary);
+      EXPECT_EQ(refs[b].summary,
+                codec::summarize(reader.stream(k).type, want.data(), refs[b].count, raw_range(reader.stream(k))))
+          << "stream " << k << " block " << b;
       if (damaged) {
         EXPECT_THROW(decoder.decode(bytes.block(b), Span<std::byte>(raw)), codec::ChecksumError);
       } else {
@@ -97,6 +103,9 @@ TEST(StoreParallel, VerifyFindsExactlyTheDamagedBlocksAtAnyRankCount) {
   EXPECT_EQ(v.bad_blocks, 4);
   // Every row the parallel writer wrote carries a sound checksum and agrees with the other tables.
   EXPECT_TRUE(v.row_checksums);
+  // Every block that decodes has its summary checked against its samples (and it agrees).
+  EXPECT_TRUE(v.block_summaries);
+  EXPECT_EQ(v.summaries, made.blocks - 4);
   EXPECT_EQ(v.bad_rows, 0);
   if (test::world().is_root()) {
     EXPECT_TRUE(v.row_problems.empty()) << v.row_problems.front().table << " " << v.row_problems.front().reason;

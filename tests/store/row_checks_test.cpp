@@ -2,11 +2,13 @@
 // run, index or attribute row is refused (IoError naming the file, table and
 // row) or turns its block into a corrupt one, never silently changes what is
 // read; verify names every damaged row. Version-1 stores (no row checksums)
-// are still read, verified by cross-checks, and appended to in version 1.
+// are still read, verified by cross-checks, and appended to in version 1;
+// version-2 stores (row checksums, no block summaries) likewise in version 2.
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "store_test_util.hpp"
 #include "table_edit.hpp"
@@ -101,17 +103,23 @@ TEST(StoreRowChecks, EveryWriterSealsEveryRowAndVerifyFindsNothing) {
       w.close();
     }
     const Reader r = Reader::open(path);
-    EXPECT_EQ(r.format_version(), 2);
+    EXPECT_EQ(r.format_version(), 3);
     EXPECT_TRUE(r.row_checksums());
-    EXPECT_EQ(r.identity().format_version, 2);
-    for (const auto& b : r.index_rows(0, r.table_sizes().index)) EXPECT_EQ(b.damage, RowDamage::none);
+    EXPECT_TRUE(r.summaries());
+    EXPECT_EQ(r.identity().format_version, 3);
+    for (const auto& b : r.index_rows(0, r.table_sizes().index)) {
+      EXPECT_EQ(b.damage, RowDamage::none);
+      EXPECT_TRUE(b.has_summary);
+    }
     for (std::int64_t row = 0; row < r.table_sizes().runs; ++row) EXPECT_TRUE(r.run_at(row).row_ok);
     const VerifyReport v = verify(path);
     EXPECT_TRUE(v.ok()) << all_problems(v);
     EXPECT_TRUE(v.row_checksums);
-    EXPECT_EQ(v.format_version, 2);
+    EXPECT_TRUE(v.block_summaries);
+    EXPECT_EQ(v.format_version, 3);
     EXPECT_EQ(v.runs, 5);
     EXPECT_EQ(v.blocks, 332);
+    EXPECT_EQ(v.summaries, 332);
   }
 }
 
@@ -297,6 +305,102 @@ TEST(StoreRowChecks, VersionOneStoreIsReadVerifiedAndAppendedInVersionOne) {
   const VerifyReport v = verify(path);
   EXPECT_TRUE(v.ok()) << all_problems(v);
   EXPECT_EQ(v.format_version, 1);
+}
+
+// True when /blocks/index of the store at `path` has field `field`.
+bool index_has_field(const std::string& path, const char* field) {
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  const hid_t dset = H5Dopen2(file, "/blocks/index", H5P_DEFAULT);
+  const hid_t type = H5Dget_type(dset);
+  const bool has = H5Tget_member_index(type, field) >= 0;
+  const std::size_t size = H5Tget_size(type);
+  H5Tclose(type);
+  H5Dclose(dset);
+  H5Fclose(file);
+  EXPECT_EQ(size, has ? 166u : 54u);
+  return has;
+}
+
+TEST(StoreRowChecks, VersionTwoStoreIsReadVerifiedAndAppendedInVersionTwo) {
+  TempDir dir;
+  const auto path = dir.file("s.h5");
+  make_store(path);
+  std::vector<BlockRef> before0, before1;
+  {
+    const Reader r = Reader::open(path);
+    before0 = r.blocks(0);
+    before1 = r.blocks(1);
+  }
+  test::downgrade(path, 2);
+  ASSERT_FALSE(index_has_field(path, "longest_flat"));
+  const auto same_rows = [](const std::vector<BlockRef>& got, const std::vector<BlockRef>& want) {
+    ASSERT_EQ(got.size(), want.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(got[i].block, want[i].block);
+      EXPECT_EQ(got[i].first_ns, want[i].first_ns);
+      EXPECT_EQ(got[i].last_ns, want[i].last_ns);
+      EXPECT_EQ(got[i].count, want[i].count);
+      EXPECT_EQ(got[i].offset, want[i].offset);
+      EXPECT_EQ(got[i].length, want[i].length);
+      EXPECT_EQ(got[i].checksum, want[i].checksum);
+      EXPECT_EQ(got[i].damage, RowDamage::none);
+      EXPECT_FALSE(got[i].has_summary);
+    }
+  };
+  {
+    const Reader r = Reader::open(path);
+    EXPECT_EQ(r.format_version(), 2);
+    EXPECT_TRUE(r.row_checksums());
+    EXPECT_FALSE(r.summaries());
+    EXPECT_EQ(r.identity().format_version, 2);
+    same_rows(r.blocks(0), before0);
+    same_rows(r.blocks(1), before1);
+    for (const auto& b : r.index_rows(0, r.table_sizes().index)) EXPECT_EQ(b.damage, RowDamage::none);
+    const VerifyReport v = verify(path);
+    EXPECT_TRUE(v.ok()) << all_problems(v);
+    EXPECT_TRUE(v.row_checksums);
+    EXPECT_FALSE(v.block_summaries);
+    EXPECT_EQ(v.format_version, 2);
+    EXPECT_EQ(v.summaries, 0);
+    EXPECT_EQ(v.blocks, 330);
+  }
+  // Version-2 row checksums still cover the index rows: a flipped byte is a damaged row.
+  {
+    const auto damaged = dir.file("damaged.h5");
+    std::filesystem::copy_file(path, damaged);
+    test::flip_field_byte(damaged, "/blocks/index", 137, "count", 1, 0x10);
+    const Reader r = Reader::open(damaged);
+    EXPECT_EQ(r.index_rows(137, 1).front().damage, RowDamage::checksum);
+    const VerifyReport v = verify(damaged);
+    ASSERT_EQ(v.bad_blocks, 1) << all_problems(v);
+    EXPECT_NE(v.bad[0].reason.find("/blocks/index row 137 fails its row checksum"), std::string::npos)
+        << v.bad[0].reason;
+  }
+  // Appending keeps the store in version 2: index rows without summaries, sealed over the version-2 bytes.
+  for (const bool swmr : {false, true}) {
+    WriterOptions o;
+    o.swmr = swmr;
+    Writer w = Writer::open(path, o);
+    const auto c = w.add_stream(spec(swmr ? "bed03/ECG" : "bed02/ECG"));
+    append_series(w, c, test::regular_int16(5000, kT0, k250Hz), 1000);
+    append_series(w, 1, test::regular_int16(800, kT0 + (swmr ? 700 : 600) * 1'000'000'000'000, k250Hz), 400);
+    w.commit();
+    w.close();
+  }
+  EXPECT_FALSE(index_has_field(path, "longest_flat"));
+  const Reader r = Reader::open(path);
+  EXPECT_EQ(r.format_version(), 2);
+  EXPECT_EQ(r.blocks(2).size(), 5u);
+  EXPECT_EQ(r.blocks(3).size(), 5u);
+  EXPECT_EQ(r.blocks(1).size(), before1.size() + 4);
+  for (const auto& b : r.index_rows(0, r.table_sizes().index)) {
+    EXPECT_EQ(b.damage, RowDamage::none) << b.block;
+    EXPECT_FALSE(b.has_summary);
+  }
+  const VerifyReport v = verify(path);
+  EXPECT_TRUE(v.ok()) << all_problems(v);
+  EXPECT_EQ(v.format_version, 2);
+  EXPECT_EQ(v.blocks, 330 + 14);
 }
 
 }  // namespace
