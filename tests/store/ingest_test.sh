@@ -41,14 +41,42 @@ a = s["100/annotations"]  # 100.atr is among the inputs: its beat annotations ar
 assert (a["samples"], a["type"], a["rate_nhz"]) == (2274, "float64", 0), a
 assert len(d["streams"]) == 20, len(d["streams"])
 PY
-run verify_real 120 "$TSWEEP" verify "$S"
+run verify_real 120 "$TSWEEP" verify "$S" --json
 expect_rc verify_real 0
+# Format 3: every block's index row carries a summary, and verify held each one against its decoded block.
+"$PYTHON" - "$WORK/verify_real.out" <<'PY' && pass "every ingested block's summary matches its samples" || fail "summaries not checked"
+import json, sys
+v = json.load(open(sys.argv[1]))
+print({k: v[k] for k in ("format_version", "block_summaries", "blocks", "summaries_checked", "bad_blocks")})
+assert v["format_version"] == 3 and v["block_summaries"] and v["bad_blocks"] == 0
+assert v["summaries_checked"] == v["blocks"] > 0
+PY
+# The summaries add up to the README's facts, read with h5py alone (raw count, min, max, exact sum).
+"$PYTHON" - "$S" <<'PY' && pass "index summaries add up to the README facts" || fail "index summaries"
+import h5py, sys
+f = h5py.File(sys.argv[1], "r")
+streams, index = f["streams"][()], f["blocks/index"][()]
+names = [n.decode() for n in streams["name"]]
+def facts(name):
+    rows = index[index["stream"] == names.index(name)]
+    total = 0
+    for r in rows:  # sum_hi:sum_lo is a 128-bit two's-complement integer
+        s = int(r["sum_hi"]) << 64 | int(r["sum_lo"])
+        total += s - (1 << 128) if s >> 127 else s
+    return int(rows["count"].sum()), int(rows["min"].min()), int(rows["max"].max()), total
+for name, want in [("100/MLII", (650000, 481, 1311, 625781133)), ("100/V5", (650000, 531, 1269, 640765524)),
+                   ("test_generator_2/ramp", (120000, -3276, 3243, -1965600)),
+                   ("IU.COLA.00.LHZ", (4200, -2121836, 1342348, -988218594))]:
+    got = facts(name)
+    print(name, got)
+    assert got == want, (name, got, want)
+PY
 
 # h5py sees a self-describing store: format attributes and plain structured tables.
 "$PYTHON" - "$S" <<'PY' && pass "readable with h5py" || fail "h5py view"
 import h5py, sys
 f = h5py.File(sys.argv[1], "r")
-assert f.attrs["tsweep_format"] in (b"store", "store") and int(f.attrs["tsweep_format_version"]) == 2
+assert f.attrs["tsweep_format"] in (b"store", "store") and int(f.attrs["tsweep_format_version"]) == 3
 assert all("row_checksum" in f[t].dtype.names for t in ("streams", "stream_attrs", "blocks/index", "blocks/runs"))
 names = [n.decode() for n in f["streams"]["name"]]
 assert "100/MLII" in names and f["blocks/index"].shape[0] == sum(f["streams"]["block_count"])
@@ -78,6 +106,11 @@ s = {x["name"]: x for x in json.load(open(sys.argv[1]))["streams"]}
 assert len(s) == 6 and s["100_3chan/I"]["samples"] == 2 * 999 and s["100_3chan/I"]["runs"] == 2, s["100_3chan/I"]
 assert s["IU.COLA.00.LHZ"]["samples"] == 4200
 PY
+run append_verify 120 "$TSWEEP" verify "$A" --json
+expect_rc append_verify 0
+expect_in append_verify "$OUT" '"bad_blocks": 0'
+"$PYTHON" -c 'import json,sys; v=json.load(open(sys.argv[1])); sys.exit(0 if v["summaries_checked"] == v["blocks"] else 1)' \
+  "$WORK/append_verify.out" && pass "appended blocks carry sound summaries" || fail "appended blocks' summaries"
 
 # CSV: ISO and epoch times, units in the header, empty cells missing, nan kept.
 cat >"$WORK/vitals.csv" <<'CSV'

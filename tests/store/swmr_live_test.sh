@@ -4,6 +4,7 @@
 # and again meanwhile. The writer must never fail; every read sees a
 # consistent prefix (counts only grow, every indexed block is there, decodes
 # and passes its checksum). Reports how many reads ran and how many retried.
+# At the end every block's summary (format 3) matches its decoded samples.
 source "$(dirname "$0")/../e2e/lib.sh"
 "$PYTHON" -c 'import h5py' 2>/dev/null || skip "python3-h5py is not installed"
 
@@ -88,4 +89,9 @@ done
 run final_verify 120 "$TSWEEP" verify "$store"
 expect_rc final_verify 0
 expect_in final_verify "$OUT" "verified $total blocks"
+# Every block appended live carries its summary, equal to a summary of the decoded block.
+run final_verify_json 120 "$TSWEEP" verify "$store" --json
+expect_rc final_verify_json 0
+expect_in final_verify_json "$OUT" "\"summaries_checked\": $total,"
+expect_in final_verify_json "$OUT" '"block_summaries": true'
 finish

@@ -6,7 +6,8 @@ prefix: stream rows whole (gen == gen_check), block counts that only grow,
 each stream's runs adding up to its block count, and every indexed block
 present in /blocks/data with a header that matches its index row. Rows are
 read by field name, so the row_checksum field of format version 2 (which
-needs xxHash to check, see src/store/FORMAT.md) is only required to be there.
+needs xxHash to check, see src/store/FORMAT.md) is only required to be there,
+and so are the block summaries of version 3 (beyond counts within the block's).
 Prints a JSON line with the number of reads and of reads that had to be retried.
 """
 import json
@@ -36,6 +37,9 @@ def read_once(previous):
             for ds in (f["streams"], f["stream_attrs"], runs_ds, index_ds):
                 if "row_checksum" not in ds.dtype.names:
                     raise Inconsistent(f"{ds.name} has no row_checksum field in a version-2 store")
+        summaries = int(f.attrs["tsweep_format_version"]) >= 3
+        if summaries and not {"nan_count", "longest_flat", "sum_lo", "squares2"} <= set(index_ds.dtype.names):
+            raise Inconsistent("/blocks/index has no summary fields in a version-3 store")
         for ds in (runs_ds, index_ds, data_ds):
             ds.refresh()
         data_size = data_ds.shape[0]
@@ -57,6 +61,9 @@ def read_once(previous):
                     raise Inconsistent(f"run {run}: index rows {b0}+{nb} missing (index has {index_ds.shape[0]})")
                 if np.any(rows["stream"] != sid):
                     raise Inconsistent(f"run {run}: index rows of another stream")
+                if summaries and np.any((rows["longest_flat"] > rows["count"]) | (rows["head_flat"] > rows["count"])
+                                        | (rows["nan_count"] > rows["count"]) | (rows["nan_count"] < 0)):
+                    raise Inconsistent(f"run {run}: a block summary that cannot be its block's")
                 for k, row in enumerate(rows):
                     off, length = int(row["offset"]), int(row["length"])
                     if off + length > data_size:
