@@ -5,7 +5,8 @@
 # naming the table and row) or flags the block whose index row is damaged as
 # corrupt (counted in the summary and in the results' corrupt_blocks column;
 # fatal with on_corrupt: fail). Never exit 0 with nothing flagged. Aimed flips
-# of the fields readers rely on, then random bytes of random rows.
+# of the fields readers rely on, then random bytes of random rows; and flips of
+# an index row's block summary with the row re-sealed, which verify names.
 source "$(dirname "$0")/../e2e/lib.sh"
 "$PYTHON" -c 'import h5py' 2>/dev/null || skip "python3-h5py is not installed"
 here=$(dirname "$0")
@@ -103,6 +104,30 @@ run fail_on_corrupt 60 $TSWEEP_MPIEXEC -np 2 "$TSWEEP" run "$WORK/job.yaml" --fo
 expect_rc fail_on_corrupt 2
 expect_in fail_on_corrupt "$ERR" "block 41"
 expect_in fail_on_corrupt "$ERR" "on_corrupt: fail"
+
+# A summary field flipped and its row re-sealed: the row checksum cannot see it,
+# verify (which summarises every decoded block again) must, naming the block and
+# its index row. (A run relies on sealed rows without decoding them to check.)
+for flip in "nan_count 0" "out_of_range 0" "longest_flat 1" "first 0" "max 1" "sum_lo 2" "squares0 5" "squares2 0"; do
+  set -- $flip
+  row=$((20 + ${#1}))
+  cp "$WORK/clean.h5" "$WORK/store.h5"
+  "$PYTHON" "$here/flip_row.py" "$WORK/store.h5" /blocks/index "$row" "$1" "$2" 0x08 --reseal >/dev/null
+  for np in 1 2; do
+    run "sealed_$1.np$np" 60 $TSWEEP_MPIEXEC -np "$np" "$TSWEEP" verify "$WORK/store.h5" --json
+    expect_rc "sealed_$1.np$np" 1
+    "$PYTHON" - "$WORK/sealed_$1.np$np.out" "$row" "$1" <<'PY' && pass "sealed $1 flip: verify np$np names block $row" \
+      || fail "sealed $1 flip: verify np$np does not name block $row: $(head -c 600 "$WORK/sealed_$1.np$np.out")"
+import json, sys
+report, row, field = json.load(open(sys.argv[1])), int(sys.argv[2]), sys.argv[3]
+assert report["bad_blocks"] == 1 and report["bad_rows"] == 0, report
+b = report["bad"][0]
+assert b["block"] == row, b
+assert f"/blocks/index row {row} has a summary that disagrees" in b["reason"] and f"({field}: index" in b["reason"], b
+assert report["summaries_checked"] == report["blocks"]
+PY
+  done
+done
 
 # Random flips: any byte of any row of the three tables, one bit.
 REFUSED=0
