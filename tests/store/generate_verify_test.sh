@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `tsweep generate` under mpiexec at 1, 2 and 4 ranks writes identical stores
 # (every table and every byte, so identical decoded samples); `tsweep verify`
-# at 1, 2 and 4 ranks finds exactly the blocks generate damaged; bad input
+# at 1, 2 and 4 ranks finds exactly the blocks generate damaged (and checks
+# every other block's summary against its samples); bad input
 # exits 2 on every rank and leaves files as they were.
 source "$(dirname "$0")/../e2e/lib.sh"
 "$PYTHON" -c 'import h5py' 2>/dev/null || skip "python3-h5py is not installed"
@@ -40,6 +41,8 @@ print("found", found)
 print("want ", want)
 assert len(want) == 6 and found == want and report["bad_blocks"] == 6
 assert all("checksum mismatch" in b["reason"] for b in report["bad"])
+# Every other block's index row carries a summary equal to that of its decoded samples.
+assert report["block_summaries"] and report["summaries_checked"] == report["blocks"] - 6, report["summaries_checked"]
 PY
 done
 run verify_text 120 "$TSWEEP" verify "$WORK/g1.h5"
