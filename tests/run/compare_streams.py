@@ -2,19 +2,20 @@
 """Compares the window rows of two results files made from two stores that
 hold the same samples cut into different blocks:
 
-    compare_streams.py STORE RESULTS_A RESULTS_B
+    compare_streams.py [--exact] STORE RESULTS_A RESULTS_B
 
 Rows of integer streams must be bitwise identical in every column (their
 sums are exact); rows of float streams in every column but mean and std,
 which are floating-point sums in the blocks' order (equal to 1e-12 relative).
-Exit 1 on a difference, naming the stream and the column."""
+--exact: float streams' rows must be bitwise identical too (the same blocks,
+reduced two ways). Exit 1 on a difference, naming the stream and the column."""
 import sys
 
 import h5py
 import numpy as np
 
 
-def main(store_path, a_path, b_path):
+def main(store_path, a_path, b_path, exact=False):
     with h5py.File(store_path, "r") as s:
         streams = s["streams"][()]
         types = {bytes(r["name"]).rstrip(b"\0").decode(): int(r["sample_type"]) for r in streams}
@@ -37,7 +38,7 @@ def main(store_path, a_path, b_path):
             for c in cols:
                 x = a["windows/" + c][lo_a:lo_a + n_a]
                 y = b["windows/" + c][lo_b:lo_b + n_b]
-                if integer or c not in ("mean", "std"):
+                if integer or exact or c not in ("mean", "std"):
                     if x.tobytes() != y.tobytes():
                         problems.append(f"{name}: column {c} differs")
                 elif not np.allclose(x, y, rtol=1e-12, atol=0, equal_nan=True):
@@ -49,4 +50,5 @@ def main(store_path, a_path, b_path):
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:4]))
+    args = [a for a in sys.argv[1:] if a != "--exact"]
+    sys.exit(main(*args[:3], exact="--exact" in sys.argv[1:]))

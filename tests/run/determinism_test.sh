@@ -59,6 +59,26 @@ if "$PYTHON" "$here/compare_streams.py" "$WORK/store8192.h5" "$WORK/blocks3000.h
 else
   fail "blocks of 3000 and 8192 samples: $(head -5 "$WORK/blocks.txt")"
 fi
+# Windows that cover blocks whole take the blocks' stored summaries: the rows
+# equal those of decoding every block (summaries: false), bitwise.
+for window in 30s 10min; do
+  for summaries in true false; do
+    name="summaries_${window}_${summaries}"
+    run "$name" 180 $TSWEEP_MPIEXEC -np 2 "$TSWEEP" --threads 1 --oversubscribe run "$WORK/job.yaml" --json \
+      --set "store=$WORK/store8192.h5" --set "output=$WORK/$name.h5" --set window=$window --set summaries=$summaries
+    expect_rc "$name" 0
+  done
+  used=$(grep -o '"blocks_summarised": [0-9]*' "$WORK/summaries_${window}_true.out" | grep -o '[0-9]*$')
+  none=$(grep -o '"blocks_summarised": [0-9]*' "$WORK/summaries_${window}_false.out" | grep -o '[0-9]*$')
+  [ "${used:-0}" -gt 0 ] && [ "${none:-1}" -eq 0 ] && pass "$window windows: $used blocks taken from their summaries, none with summaries: false" ||
+    fail "$window windows: blocks_summarised $used / $none"
+  if "$PYTHON" "$here/compare_streams.py" --exact "$WORK/store8192.h5" "$WORK/summaries_${window}_true.h5" \
+      "$WORK/summaries_${window}_false.h5" >"$WORK/summaries.txt" 2>&1; then
+    pass "$window windows: rows from summaries bitwise equal to decoding ($(tail -1 "$WORK/summaries.txt"))"
+  else
+    fail "$window windows: rows from summaries differ: $(head -5 "$WORK/summaries.txt")"
+  fi
+done
 # The check can fail: a different window gives a different file.
 run other 120 $TSWEEP_MPIEXEC -np 1 "$TSWEEP" run "$WORK/job.yaml" --set "output=$WORK/other.h5" --set window=1min
 if "$PYTHON" "$here/compare_results.py" "$ref" "$WORK/other.h5" 2>/dev/null; then fail "comparison cannot tell files apart"; else pass "comparison tells different results apart"; fi
