@@ -28,7 +28,7 @@ const std::vector<FieldInfo>& fields() {
       TSWEEP_FIELD(longest_flat_run, int64, false, false, "longest run of identical consecutive raw values within the window (NaN is no value: never in a run, it ends one)"),
       TSWEEP_FIELD(duplicate_times, int64, false, false, "samples whose time equals the previous sample's"),
       TSWEEP_FIELD(backwards_times, int64, false, false, "samples whose time is earlier than the previous sample's"),
-      TSWEEP_FIELD(corrupt_blocks, int64, false, false, "corrupt blocks whose time range touches the window"),
+      TSWEEP_FIELD(corrupt_blocks, int64, false, false, "corrupt blocks read by the run whose time range touches the window (blocks a window covers whole come from their summaries and are not read)"),
   };
   return all;
 }
