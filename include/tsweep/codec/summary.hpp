@@ -65,6 +65,9 @@ struct RawRange {
 /// The raw range of physical [valid_min, valid_max] for a stream of `type`
 /// with this scale (finite, non-zero) and offset. Exact: found by bisection
 /// over the raw values with the same double arithmetic the physical test uses.
+/// Bounds are numbers: an open end is -HUGE_VAL or HUGE_VAL (a NaN bound
+/// compares false and makes the range empty; callers map a missing bound to
+/// an infinity first, as store::raw_range and analysis::raw_range_of do).
 RawRange raw_range(SampleType type, double scale, double offset, double valid_min, double valid_max) noexcept;
 
 /// Summary of consecutive samples, raw units. An empty run has count 0 and
