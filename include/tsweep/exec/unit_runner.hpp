@@ -95,6 +95,9 @@ class UnitRunner {
   [[nodiscard]] bool stop_check(const char* step) const { return m_stop && m_stop(step); }
 
  private:
+  /// The unit's windows and time range, as fetch() and compute() both use them.
+  [[nodiscard]] analysis::UnitWindows windows_of(const plan::Unit& unit) const;
+
   BlockSource& m_source;
   const plan::Plan& m_plan;
   bool m_fail_on_corrupt;

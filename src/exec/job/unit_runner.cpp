@@ -59,6 +59,10 @@ UnitRunner::UnitRunner(BlockSource& source, const plan::Plan& plan, bool fail_on
   }
 }
 
+analysis::UnitWindows UnitRunner::windows_of(const plan::Unit& unit) const {
+  return {unit.stream, m_plan.window_ns, unit.first_window, unit.windows, m_plan.unit_begin(unit), m_plan.unit_end(unit)};
+}
+
 UnitResult UnitRunner::run(std::int64_t unit_id) {
   FetchedUnit fetched = fetch(unit_id);
   if (m_stop && m_stop("read")) {
@@ -74,9 +78,8 @@ UnitResult UnitRunner::run(std::int64_t unit_id) {
 FetchedUnit UnitRunner::fetch(std::int64_t unit_id) {
   const plan::Unit& unit = m_plan.units.at(static_cast<std::size_t>(unit_id));
   const plan::PlannedStream& ps = m_plan.streams.at(static_cast<std::size_t>(unit.stream));
-  const std::int64_t begin = m_plan.unit_begin(unit);
-  const std::int64_t end = m_plan.unit_end(unit);
-  const analysis::UnitWindows windows{unit.stream, m_plan.window_ns, unit.first_window, unit.windows, begin, end};
+  const analysis::UnitWindows windows = windows_of(unit);
+  const std::int64_t begin = windows.begin_ns, end = windows.end_ns;
   const auto t0 = Clock::now();
   FetchedUnit f;
   f.unit = unit_id;
@@ -114,9 +117,7 @@ UnitResult UnitRunner::compute(FetchedUnit& f, const std::function<void()>& alon
   const plan::PlannedStream& ps = m_plan.streams.at(static_cast<std::size_t>(unit.stream));
   const SourceStream& stream = m_source.streams().at(static_cast<std::size_t>(m_stream_index[static_cast<std::size_t>(unit.stream)]));
   const codec::RawRange& range = m_ranges[static_cast<std::size_t>(unit.stream)];
-  const std::int64_t begin = m_plan.unit_begin(unit);
-  const std::int64_t end = m_plan.unit_end(unit);
-  const analysis::UnitWindows windows{unit.stream, m_plan.window_ns, unit.first_window, unit.windows, begin, end};
+  const analysis::UnitWindows windows = windows_of(unit);
   const std::int64_t threshold = analysis::gap_threshold(stream.facts.rate_nhz);
   const std::vector<store::BlockRef>& refs = f.refs;
   const std::vector<store::BlockRef>& to_read = f.to_read;
