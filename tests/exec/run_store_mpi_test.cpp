@@ -7,17 +7,13 @@
 #include <gtest/gtest.h>
 #include <hdf5.h>
 
-// Boost.Multiprecision's inlined limb copies trip GCC 12's -Wmaybe-uninitialized (a false positive).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <boost/multiprecision/cpp_int.hpp>
 
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <set>
 
+#include "exact_rounding.hpp"
 #include "mpi_env.hpp"
 #include "tsweep/codec/time.hpp"
 #include "tsweep/exec/job.hpp"
@@ -41,23 +37,12 @@ struct Sample {
 // to double, found by brute force: the one candidate near the long double
 // estimate whose rounding interval holds the exact value.
 double exact_std(const boost::multiprecision::cpp_int& dd, std::int64_t n) {
-  using boost::multiprecision::cpp_int;
   if (dd == 0) return 0.0;
   const double guess = static_cast<double>(std::sqrt(static_cast<long double>(dd)) / static_cast<long double>(n));
   double y = guess;
   for (int step = 0; step < 8; ++step) y = std::nextafter(y, 0.0);
   for (int step = 0; step < 16; ++step, y = std::nextafter(y, HUGE_VAL)) {
-    int e;
-    const double m = std::frexp(y, &e);
-    const auto mant = static_cast<std::int64_t>(std::ldexp(m, 53));
-    const int k = e - 54;  // the rounding interval of y: (2·mant ± 1)·2^k
-    auto compare = [&](std::int64_t mid) {  // sign of (mid·2^k)² − D/n²
-      const cpp_int lhs = cpp_int(mid) * mid * n * n;
-      const cpp_int a = k >= 0 ? cpp_int(lhs << (2 * k)) : lhs, b = k >= 0 ? dd : cpp_int(dd << (-2 * k));
-      return a < b ? -1 : (a > b ? 1 : 0);
-    };
-    const int lo = compare(2 * mant - 1), hi = compare(2 * mant + 1);
-    if ((lo < 0 || (lo == 0 && mant % 2 == 0)) && (hi > 0 || (hi == 0 && mant % 2 == 0))) return y;
+    if (test::is_rounded_sqrt_ratio(y, dd, n)) return y;
   }
   ADD_FAILURE() << "no correctly rounded candidate near " << guess;
   return guess;
