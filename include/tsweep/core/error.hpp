@@ -13,6 +13,7 @@ enum class ExitCode : int {
   ok = 0,
   internal = 1,        ///< a bug, an MPI/HDF5 failure we did not expect, or `verify` found bad blocks
   usage = 2,           ///< bad command line, config, input file, stream pattern
+  busy = 73,           ///< the output is claimed by another live run (EX_CANTCREAT)
   stopped = 75,        ///< stopped by a signal after committing; rerun with --resume (EX_TEMPFAIL)
 };
 

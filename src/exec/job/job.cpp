@@ -20,6 +20,7 @@
 #include "tsweep/exec/hold.hpp"
 #include "tsweep/exec/signals.hpp"
 #include "tsweep/exec/unit_runner.hpp"
+#include "tsweep/output/claim.hpp"
 #include "tsweep/output/results.hpp"
 #include "tsweep/plan/assign.hpp"
 
@@ -170,8 +171,10 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
   if (lo != hi) throw InternalError(source.name() + " changed while the ranks read its stream table; run again");
   const double plan_seconds = since(t0);
 
-  // Results file: new, or the partial one to resume.
+  // Results file: new, or the partial one to resume. One run writes an
+  // output at a time: the claim is held until this function returns or throws.
   t0 = Clock::now();
+  const output::OutputClaim claim(world, config.output, output::claim_timing_from_env());
   const output::JobIdentity identity = identity_of(source, config);
   // --resume continues a partial result, starts one where a kill left none,
   // and leaves a finished one alone: a requeued batch job can always pass it.
