@@ -61,7 +61,8 @@ Launch decide_launch(const Comm& world, const Comm& node, const LaunchOptions& o
     requests.push_back(std::move(r));
     node_allocated = std::min(node_allocated, j.at("allocated").get<int>());
   }
-  const NodeThreads fitted = fit_node(requests, placements, node_allocated, options.oversubscribe, host);
+  const NodeThreads fitted =
+      fit_node(requests, placements, node_allocated, options.oversubscribe, host, batch_system(env));
 
   Launch launch;
   LaunchRow& row = launch.mine;

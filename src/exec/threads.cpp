@@ -24,7 +24,7 @@ const char* to_string(ThreadSource source) noexcept {
 const std::vector<std::string>& ThreadEnv::names() {
   static const std::vector<std::string> names{
       "OMP_NUM_THREADS",    "SLURM_JOB_ID",        "SLURM_CPUS_PER_TASK", "SLURM_CPUS_ON_NODE",
-      "SLURM_JOB_CPUS_PER_NODE", "SLURM_NTASKS_PER_NODE", "PBS_JOBID", "NCPUS", "PBS_NUM_PPN"};
+      "SLURM_JOB_CPUS_PER_NODE", "SLURM_NTASKS_PER_NODE", "PBS_JOBID", "PBS_ENVIRONMENT", "NCPUS", "PBS_NUM_PPN"};
   return names;
 }
 
@@ -118,8 +118,9 @@ std::optional<Request> from_slurm(const ThreadEnv& env, int node_ranks, std::vec
   return Request{share, ThreadSource::slurm, fmt::format("{} Slurm CPUs on the node / {} tasks", *cpus, tasks)};
 }
 
+// PBS Pro sets NCPUS to the CPUs of the job's chunk on the node; Torque sets
+// PBS_NUM_PPN. Either is honoured whenever it is set, inside a PBS job or not.
 std::optional<Request> from_pbs(const ThreadEnv& env, int node_ranks, std::vector<std::string>& warnings) {
-  if (!env.get("PBS_JOBID")) return std::nullopt;
   for (const char* name : {"NCPUS", "PBS_NUM_PPN"}) {
     if (auto n = read_count(env, name, false, warnings)) {
       const int share = std::max(1, *n / std::max(1, node_ranks));
@@ -181,15 +182,36 @@ ThreadRequest request_threads(std::optional<int> explicit_threads, ThreadSource 
   if (req->asked > mask_cpus) {
     out.warnings.push_back(fmt::format(
         "{} asks for {} threads but the rank's affinity mask holds only {} CPU(s) ({}); running {}. "
-        "To give each rank {} CPUs launch with `srun -c {}`, `mpirun --map-by slot:PE={}`, or `mpirun --bind-to none`",
-        req->detail, req->asked, mask_cpus, cpu_list(mine.mask), out.threads, req->asked, req->asked,
-        req->asked));
+        "To give each rank {} CPUs {}",
+        req->detail, req->asked, mask_cpus, cpu_list(mine.mask), out.threads, req->asked,
+        launch_fix(batch_system(env), req->asked)));
   }
   return out;
 }
 
+BatchSystem batch_system(const ThreadEnv& env) {
+  if (env.get("SLURM_JOB_ID")) return BatchSystem::slurm;
+  if (env.get("PBS_JOBID") || env.get("PBS_ENVIRONMENT")) return BatchSystem::pbs;
+  return BatchSystem::none;
+}
+
+std::string launch_fix(BatchSystem batch, int cpus_per_rank) {
+  const int n = std::max(1, cpus_per_rank);
+  switch (batch) {
+    case BatchSystem::slurm:
+      return fmt::format("launch with `srun -c {}` (and `sbatch --cpus-per-task={}`)", n, n);
+    case BatchSystem::pbs:
+      return fmt::format(
+          "request `-l select=NODES:ncpus=C:mpiprocs=R:ompthreads={}` (PBS Pro; Torque: `-l nodes=NODES:ppn=C`) with "
+          "C = R x {}, and launch with `mpirun --map-by slot:PE={}` or `mpirun --bind-to none`",
+          n, n, n);
+    case BatchSystem::none: break;
+  }
+  return fmt::format("launch with `mpirun --map-by slot:PE={}`, `mpirun --bind-to none`, or `srun -c {}`", n, n);
+}
+
 NodeThreads fit_node(const std::vector<ThreadRequest>& requests, const std::vector<RankPlacement>& node,
-                     int allocated_cpus, bool oversubscribe, const std::string& host) {
+                     int allocated_cpus, bool oversubscribe, const std::string& host, BatchSystem batch) {
   NodeThreads out;
   const int ranks = static_cast<int>(requests.size());
   const int cpus = std::max(1, allocated_cpus);
@@ -235,17 +257,18 @@ NodeThreads fit_node(const std::vector<ThreadRequest>& requests, const std::vect
   if (used < cpus) {
     const int per_rank = std::max(1, cpus / std::max(1, ranks));
     out.warnings.push_back(fmt::format(
-        "{} of the {} CPUs allocated on {} are idle: the launcher bound its {} rank(s) to CPUs {}. "
-        "To use them launch with `mpirun --bind-to none`, `mpirun --map-by slot:PE={}`, or `srun -c {}`",
-        cpus - used, cpus, host, ranks, cpu_list({bound.begin(), bound.end()}), per_rank, per_rank));
+        "{} of the {} CPUs allocated on {} are idle: the launcher bound its {} rank(s) to CPUs {}. To use them {}",
+        cpus - used, cpus, host, ranks, cpu_list({bound.begin(), bound.end()}), launch_fix(batch, per_rank)));
   }
   return out;
 }
 
 int allocated_cpus(const ThreadEnv& env, int allowed_cpus) {
   int cpus = std::max(1, allowed_cpus);
-  if (auto text = env.get("SLURM_CPUS_ON_NODE")) {
-    if (auto n = parse_thread_count(*text)) cpus = std::min(cpus, *n);
+  for (const char* name : {"SLURM_CPUS_ON_NODE", "NCPUS", "PBS_NUM_PPN"}) {
+    if (auto text = env.get(name)) {
+      if (auto n = parse_thread_count(*text)) cpus = std::min(cpus, *n);
+    }
   }
   return cpus;
 }

@@ -39,7 +39,8 @@ Outcome decide(const Case& c) {
   for (std::size_t r = 0; r < placements.size(); ++r) {
     out.requests.push_back(request_threads(c.explicit_threads, ThreadSource::flag, env, placements, r));
   }
-  out.node = fit_node(out.requests, placements, allocated_cpus(env, c.allocated), c.oversubscribe, "node1");
+  out.node = fit_node(out.requests, placements, allocated_cpus(env, c.allocated), c.oversubscribe, "node1",
+                      batch_system(env));
   return out;
 }
 
@@ -77,6 +78,16 @@ const std::vector<Case>& table() {
        false, {2, 2}, ThreadSource::pbs},
       {"torque_ppn_shared_among_ranks", {{"PBS_JOBID", "1.pbs"}, {"PBS_NUM_PPN", "6"}}, {cpus(0, 6), cpus(0, 6), cpus(0, 6)},
        6, {}, false, {2, 2, 2}, ThreadSource::pbs},
+      {"pbs_ncpus_is_read_without_pbs_jobid", {{"NCPUS", "4"}}, {cpus(0, 4), cpus(0, 4)}, 4, {}, false, {2, 2},
+       ThreadSource::pbs},
+      {"pbs_ncpus_caps_the_node_two_ranks_on_one_cpu", {{"PBS_JOBID", "1.pbs"}, {"NCPUS", "1"}}, {cpus(0, 2), cpus(0, 2)},
+       2, {}, false, {1, 1}, ThreadSource::pbs, 0, {"2 ranks", "exceed", "1 allocated"}},
+      {"pbs_ncpus_caps_omp_num_threads", {{"PBS_JOBID", "1.pbs"}, {"NCPUS", "2"}, {"OMP_NUM_THREADS", "4"}},
+       {cpus(0, 4)}, 4, {}, false, {2}, ThreadSource::omp_num_threads, 0, {"reduced"}},
+      {"torque_ppn_caps_the_node", {{"PBS_JOBID", "1.torque"}, {"PBS_NUM_PPN", "2"}, {"OMP_NUM_THREADS", "2"}},
+       {cpus(0, 4), cpus(0, 4)}, 4, {}, false, {1, 1}, ThreadSource::omp_num_threads, 0, {"reduced"}},
+      {"pbs_bound_rank_leaving_cpus_idle_names_pbs_fixes", {{"PBS_JOBID", "1.pbs"}, {"NCPUS", "2"}}, {{0}}, 2, {},
+       false, {1}, ThreadSource::pbs, 1, {"idle", "select=", "ompthreads=2", "ppn=", "slot:PE=2"}},
       {"user_omp_num_threads_larger_than_mask_is_capped", {{"OMP_NUM_THREADS", "4"}}, {{0, 1}}, 2, {}, false, {2},
        ThreadSource::omp_num_threads, 1},
       {"omp_num_threads_nested_list_uses_first_level", {{"OMP_NUM_THREADS", "2,4"}}, {cpus(0, 4)}, 4, {}, false, {2},
@@ -121,7 +132,7 @@ TEST_P(ThreadTable, DecidesThreadsSourceAndWarnings) {
   // Never more ranks x threads than allocated CPUs unless asked for, or unless ranks alone exceed them.
   const int total = std::accumulate(out.node.threads.begin(), out.node.threads.end(), 0);
   const int ranks = static_cast<int>(c.masks.size());
-  if (!c.oversubscribe && ranks <= c.allocated) {
+  if (!c.oversubscribe && ranks <= allocated_cpus(ThreadEnv{c.env}, c.allocated)) {
     EXPECT_LE(total, allocated_cpus(ThreadEnv{c.env}, c.allocated));
   }
   // No rank runs more threads than CPUs in its mask.

@@ -4,13 +4,22 @@
 # refuses at once with one line naming the holder (host, pid, batch job) and
 # exit 73, and leaves the first run's files alone; the first run then finishes
 # and its lock is gone. A run killed with SIGKILL leaves its lock behind; the
-# next run recognises it as stale (its process is gone) and resumes.
+# next run recognises it as stale (its process is gone) and resumes. The
+# progress lines never repeat a count and print 100 % once.
 source "$(dirname "$0")/../e2e/lib.sh"
 export TSWEEP_TEST_HOLD_TIMEOUT=120
 
 stop_resume_fixture
-run reference 300 $TSWEEP_MPIEXEC -np 2 "$TSWEEP" run "$WORK/job.yaml" --set "output=$WORK/reference.h5"
+run reference 300 $TSWEEP_MPIEXEC -np 2 "$TSWEEP" run "$WORK/job.yaml" --set "output=$WORK/reference.h5" \
+  --progress --set progress_interval=1ms
 expect_rc reference 0
+# Progress (hundreds of 2 ms epochs, a line due at each): unit counts only grow, 100 % once.
+counts=$(grep -o 'progress: [0-9]*/' "$WORK/reference.err" | tr -dc '0-9\n')
+[ -n "$counts" ] && pass "progress lines printed" || fail "no progress lines: $ERR"
+[ "$(printf '%s\n' "$counts" | sort -n | uniq | wc -l)" -eq "$(printf '%s\n' "$counts" | wc -l)" ] \
+  && pass "no progress line repeats a unit count" || fail "repeated progress lines: $(printf '%s ' $counts)"
+[ "$(grep -c '(100.0%)' "$WORK/reference.err")" -eq 1 ] && pass "100 % printed once" \
+  || fail "100 % printed $(grep -c '(100.0%)' "$WORK/reference.err") times"
 [ ! -e "$WORK/reference.h5.lock" ] && pass "finished run: lock released" || fail "finished run left its lock"
 
 out="$WORK/out.h5"

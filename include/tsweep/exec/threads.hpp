@@ -18,6 +18,9 @@
 
 namespace tsweep::exec {
 
+/// The batch system a process runs under, for the fixes warnings name.
+enum class BatchSystem { none, slurm, pbs };
+
 /// Where a rank's thread count came from, in the order they are consulted.
 enum class ThreadSource {
   flag,             ///< --threads N
@@ -75,9 +78,17 @@ struct NodeThreads {
 /// the number of CPUs this job may use on the node (the cgroup/cpuset, or
 /// Slurm's SLURM_CPUS_ON_NODE). Without `oversubscribe`, ranks x threads never
 /// exceeds it.
+/// `batch` chooses which fixes the warnings name (srun's, PBS's, mpirun's).
 NodeThreads fit_node(const std::vector<ThreadRequest>& requests,
                      const std::vector<RankPlacement>& node, int allocated_cpus, bool oversubscribe,
-                     const std::string& host);
+                     const std::string& host, BatchSystem batch = BatchSystem::none);
+
+/// The batch system the environment says this runs under: Slurm when
+/// SLURM_JOB_ID is set, PBS (Pro or Torque) when PBS_JOBID or PBS_ENVIRONMENT is.
+BatchSystem batch_system(const ThreadEnv& env);
+
+/// How to give each rank `cpus_per_rank` CPUs under `batch`: the text of a warning's fix.
+std::string launch_fix(BatchSystem batch, int cpus_per_rank);
 
 /// Parses a positive thread count the way tsweep reads every source: decimal,
 /// no sign, no trailing text; for OMP_NUM_THREADS the first entry of a nested
@@ -91,6 +102,7 @@ std::string cpu_list(const std::vector<int>& cpus);
 
 namespace tsweep::exec {
 /// CPUs this job may use on the node: the CPUs the OS lets the process use
-/// (its cgroup/cpuset), or fewer where Slurm says so (SLURM_CPUS_ON_NODE).
+/// (its cgroup/cpuset), or fewer where the batch system says so
+/// (SLURM_CPUS_ON_NODE; PBS Pro's NCPUS; Torque's PBS_NUM_PPN).
 int allocated_cpus(const ThreadEnv& env, int allowed_cpus);
 }  // namespace tsweep::exec
