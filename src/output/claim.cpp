@@ -96,9 +96,21 @@ double seconds_between(const struct timespec& older, const struct timespec& newe
   return static_cast<double>(newer.tv_sec - older.tv_sec) + 1e-9 * static_cast<double>(newer.tv_nsec - older.tv_nsec);
 }
 
+// Field 3 of /proc/PID/stat: the process state ('Z' for a zombie); 0 where unreadable.
+char state_of(long pid) {
+  std::ifstream in(fmt::format("/proc/{}/stat", pid));
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto close = all.rfind(')');
+  if (close == std::string::npos || close + 2 >= all.size()) return 0;
+  return all[close + 2];
+}
+
 bool process_alive(long pid, long long start_ticks) {
   if (pid <= 0) return false;
   if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) return false;
+  // A killed process that its parent has not reaped yet holds nothing.
+  const char state = state_of(pid);
+  if (state == 'Z' || state == 'X') return false;
   // Alive, or not ours to signal (EPERM): still a process with this pid. A
   // pid reused by a later process has another start time.
   const long long now = start_ticks_of(pid);

@@ -124,6 +124,26 @@ TEST_F(ClaimTest, AClaimOfADeadProcessOnThisHostIsStale) {
   EXPECT_EQ(files_in_dir(), 1U);
 }
 
+TEST_F(ClaimTest, AZombieHoldsNothing) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) ::_exit(0);
+  // Not reaped yet: a zombie, as a killed rank is until its parent waits.
+  for (int i = 0; i < 500; ++i) {
+    std::ifstream in("/proc/" + std::to_string(child) + "/stat");
+    std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (all.find(") Z") != std::string::npos) break;
+    ::usleep(2000);
+  }
+  ClaimHolder zombie = ClaimHolder::self();
+  zombie.pid = child;
+  zombie.start_ticks = 0;
+  zombie.token = "zombie-token";
+  plant(zombie);
+  EXPECT_NO_THROW(FileClaim(output, ClaimHolder::self()));
+  ASSERT_EQ(::waitpid(child, nullptr, 0), child);
+}
+
 TEST_F(ClaimTest, AReusedPidIsRecognisedByItsStartTime) {
   ClaimHolder earlier = ClaimHolder::self();  // this very pid, but a process that started at another time
   earlier.start_ticks += 12345;

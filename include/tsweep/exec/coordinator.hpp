@@ -3,8 +3,15 @@
 /// Shared state of a run in an MPI-3 RMA window on rank 0: the dynamic unit
 /// counter, the stop request, and live progress counters. Every access is a
 /// passive-target atomic (MPI_Fetch_and_op), so no rank waits for another.
+///
+/// Where the MPI has no one-sided support across the job's processes
+/// (MPI_Win_allocate fails on some rank), the coordinator is rank-local:
+/// `shared()` is false, the caller assigns units statically, a stop request
+/// reaches the other ranks at the epoch's end (through the caller's
+/// reduction), and progress is summed at each synchronise().
 
 #include <cstdint>
+#include <string>
 
 #include "tsweep/exec/comm.hpp"
 
@@ -28,13 +35,24 @@ class Coordinator {
   int stop_requested();
   /// Rank-local: adds to the run's live progress counters.
   void add_progress(std::int64_t units, std::int64_t samples);
-  /// Rank-local: the progress counters summed over ranks.
+  /// Rank-local: the progress counters summed over ranks (without the
+  /// window: as of the last synchronise(), plus this rank's since then).
   void progress(std::int64_t& units, std::int64_t& samples);
+  /// Collective, at each epoch's end: sums the progress counters over the
+  /// ranks when there is no window; nothing otherwise.
+  void synchronise();
+  /// Whether the state is shared through the window.
+  [[nodiscard]] bool shared() const noexcept { return m_win != MPI_WIN_NULL; }
+  /// Rank 0: why the window could not be made (empty when it was).
+  [[nodiscard]] const std::string& unavailable() const noexcept { return m_unavailable; }
 
  private:
   std::int64_t fetch_add(int slot, std::int64_t value);
   MPI_Win m_win = MPI_WIN_NULL;
   const Comm& m_comm;
+  std::int64_t m_local[4] = {0, 0, 0, 0};   ///< the cells, rank-local, without the window
+  std::int64_t m_synced[2] = {0, 0};        ///< progress summed over ranks at the last synchronise()
+  std::string m_unavailable;
 };
 
 }  // namespace tsweep::exec

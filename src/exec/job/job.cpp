@@ -77,7 +77,12 @@ class UnitQueue {
  public:
   UnitQueue(const plan::Plan& plan, const std::vector<bool>& committed, plan::Assignment assignment, const Comm& world,
             Coordinator& coordinator)
-      : m_coordinator(coordinator), m_dynamic(assignment == plan::Assignment::dynamic) {
+      : m_coordinator(coordinator), m_dynamic(assignment == plan::Assignment::dynamic && coordinator.shared()) {
+    if (assignment == plan::Assignment::dynamic && !coordinator.shared() && world.is_root()) {
+      spdlog::warn("one-sided MPI is not available across these ranks (MPI_Win_allocate: {}): units are assigned "
+                   "statically (the results are the same), and a stop signal reaches the other ranks at the epoch's end",
+                   coordinator.unavailable());
+    }
     if (m_dynamic) {
       for (auto id : plan::largest_first(plan)) {
         if (!committed[static_cast<std::size_t>(id)]) m_order.push_back(id);
@@ -305,6 +310,7 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
     std::int64_t flags[2] = {out_of_work ? 0 : 1, coordinator.stop_requested()};
     std::int64_t global[2] = {0, 0};
     check_mpi(MPI_Allreduce(flags, global, 2, MPI_INT64_T, MPI_MAX, world.get()), "MPI_Allreduce(epoch)");
+    coordinator.synchronise();
     mine.wait_seconds += since(t0);
     t0 = Clock::now();
     const output::EpochReport report = results.write_epoch(finished);
