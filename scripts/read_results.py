@@ -1,7 +1,10 @@
 #!/usr/bin/python3
-"""Reads a tsweep results file with h5py and prints a per-stream summary.
+"""Reads tsweep results files with h5py and prints a per-stream summary of each.
 
-    /usr/bin/python3 scripts/read_results.py demo/results.h5 [STREAM]
+    /usr/bin/python3 scripts/read_results.py demo/results.h5 [MORE.h5 ...] [--stream NAME]
+
+Several files (the results of a job array's tasks, one slice each) are read
+one after the other.
 
 Every window field is one column under /windows; /streams tells which rows
 belong to which stream. With pandas:  pd.DataFrame({k: f["windows"][k][()] for k in f["windows"]}).
@@ -40,6 +43,15 @@ def main(path, only=None):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
+    args = sys.argv[1:]
+    only = None
+    if "--stream" in args:
+        i = args.index("--stream")
+        if i + 1 >= len(args):
+            sys.exit("read_results.py: --stream needs a stream name")
+        only = args[i + 1]
+        del args[i:i + 2]
+    if not args:
         sys.exit(__doc__)
-    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)
+    for path in args:
+        main(path, only)
