@@ -33,6 +33,8 @@ packages=(
   python3-h5py python3-numpy
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
   time
+  slurm-wlm munge slurm-wlm-torque
+  python3-matplotlib
 )
 
 missing=()
