@@ -73,7 +73,7 @@ SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=socket=$dir/munge/munge.socket
+AuthInfo=socket=$dir/munge/munge.socket,cred_expire=10
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool
 SlurmctldPidFile=$dir/slurmctld.pid
@@ -141,3 +141,6 @@ slurm_job_state() {
 slurm_job_field() {
   scontrol show job "$1" 2>/dev/null | tr ' ' '\n' | grep "^$2=" | head -n 1 | cut -d= -f2-
 }
+
+# slurm_node_idle: the node runs nothing (no job is still completing on it).
+slurm_node_idle() { sinfo -h -N -o %t 2>/dev/null | grep -qx idle; }
