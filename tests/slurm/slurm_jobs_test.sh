@@ -4,7 +4,8 @@
 # `sbatch --test-only`; the launch report; a full run; a time-limit stop,
 # requeue and resume; scancel, resubmit and resume; a signal to the batch
 # shell; an array job; two jobs on one output; a missing binary; the
-# no-progress guard and the restart cap. Each result is compared with an
+# no-progress guard and the restart cap; the scaling benchmark's job script.
+# Each result is compared with an
 # uninterrupted run outside Slurm (outside /provenance).
 #
 # Slurm holds a requeued job until its previous segment's credentials have
@@ -211,5 +212,13 @@ if held_job "$cap" "$jobs/cap.hold" 120; then
   [ "$STATE" = COMPLETED ] && pass "resubmitted after the cap: completed" || fail "after the cap: $STATE $EXIT"
   same_as_reference cap "$jobs/cap.h5"
 fi
+
+# --- the scaling benchmark as a Slurm job (tiny stores, one round) -------------
+TSWEEP_SCALING_DIR=$src/benchmarks/scaling submit scaling -n 2 -c 1 "$src/benchmarks/scaling/scaling.sbatch" \
+  "$TSWEEP" "$jobs/scaling" --tiny --repeats 1 --strong --timeout 40
+finish_job "$scaling" 240
+[ "$STATE" = COMPLETED ] && pass "scaling benchmark job completed" || fail "scaling job: $STATE $EXIT: $(tail -n 5 "$jobs/tsweep-scaling-$scaling.out")"
+[ "$(wc -l < "$jobs/scaling/strong.csv" 2>/dev/null || echo 0)" -ge 5 ] && pass "scaling job wrote strong.csv" \
+  || fail "scaling job: no strong.csv rows"
 
 finish
