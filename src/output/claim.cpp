@@ -26,6 +26,9 @@ namespace {
 
 constexpr const char* kMagic = "tsweep output claim";
 constexpr int kAttempts = 8;
+// How long a live holder on this host is watched before the claim is refused:
+// a run killed with SIGKILL a moment before may still be exiting.
+constexpr std::chrono::milliseconds kExitGrace{3000};
 
 std::string trimmed(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.pop_back();
@@ -124,8 +127,13 @@ std::optional<std::string> stale_reason(const ClaimHolder& holder, const ClaimHo
     if (!holder.boot_id.empty() && !me.boot_id.empty() && holder.boot_id != me.boot_id) {
       return std::string("its host has rebooted since");
     }
-    if (!process_alive(holder.pid, holder.start_ticks)) return fmt::format("process {} is gone", holder.pid);
-    return std::nullopt;
+    // A holder killed a moment ago may still be exiting: give it a moment to go.
+    const auto until = std::chrono::steady_clock::now() + kExitGrace;
+    while (process_alive(holder.pid, holder.start_ticks)) {
+      if (std::chrono::steady_clock::now() >= until) return std::nullopt;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return fmt::format("process {} is gone", holder.pid);
   }
   if (!holder.batch_job.empty() && holder.batch_job == me.batch_job && holder.restart < me.restart) {
     return fmt::format("it is from run {} of this batch job, which is now in run {}", holder.restart, me.restart);

@@ -41,12 +41,41 @@ SOURCE = os.path.dirname(os.path.dirname(HERE))
 COMPARE = os.path.join(SOURCE, "tests", "run", "compare_results.py")
 
 
+def session_pids(sid):
+    """Every process of session `sid`: Open MPI puts each rank in a process
+    group of its own, so a signal to mpiexec's group alone leaves the ranks."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.getsid(int(entry)) == sid:
+                    pids.append(int(entry))
+            except (ProcessLookupError, PermissionError):
+                pass
+    return pids
+
+
 def kill_group(proc):
-    """SIGKILL to the process and everything it started (its session), if any is left."""
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    """SIGKILL to the process and everything it started (its session), if any is
+    left; returns once none of them runs (zombies aside), or after 10 s."""
+    for pid in session_pids(proc.pid) + [proc.pid]:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        left = []
+        for pid in session_pids(proc.pid):
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X"):
+                        left.append(pid)
+            except (FileNotFoundError, IndexError):
+                pass
+        if not left:
+            return
+        time.sleep(0.01)  # polling for the kernel to finish the kills
 
 
 class Suite:
