@@ -42,24 +42,33 @@ std::string first_line_of(const char* path) {
   return trimmed(line);
 }
 
-// Field 22 of /proc/PID/stat: the process's start time in clock ticks after
-// boot. Fields after the command name (which may hold spaces and parentheses)
-// are counted from its closing parenthesis. 0 where unreadable.
-long long start_ticks_of(long pid) {
+// What /proc/PID/stat says of a process: its state (field 3, 'Z' for a
+// zombie) and its start time in clock ticks after boot (field 22). Fields
+// after the command name (which may hold spaces and parentheses) are counted
+// from its closing parenthesis. State 0 and start 0 where unreadable.
+struct ProcStat {
+  char state = 0;
+  long long start_ticks = 0;
+};
+
+ProcStat proc_stat(long pid) {
   std::ifstream in(fmt::format("/proc/{}/stat", pid));
   std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ProcStat out;
   const auto close = all.rfind(')');
-  if (close == std::string::npos) return 0;
+  if (close == std::string::npos) return out;
   std::istringstream rest(all.substr(close + 1));
   std::string field;
   for (int i = 3; i <= 22; ++i) {
-    if (!(rest >> field)) return 0;
+    if (!(rest >> field)) return out;
+    if (i == 3) out.state = field.empty() ? 0 : field[0];
   }
   try {
-    return std::stoll(field);
+    out.start_ticks = std::stoll(field);
   } catch (const std::exception&) {
-    return 0;
+    out.start_ticks = 0;
   }
+  return out;
 }
 
 std::string env_or_empty(const char* name) {
@@ -99,25 +108,15 @@ double seconds_between(const struct timespec& older, const struct timespec& newe
   return static_cast<double>(newer.tv_sec - older.tv_sec) + 1e-9 * static_cast<double>(newer.tv_nsec - older.tv_nsec);
 }
 
-// Field 3 of /proc/PID/stat: the process state ('Z' for a zombie); 0 where unreadable.
-char state_of(long pid) {
-  std::ifstream in(fmt::format("/proc/{}/stat", pid));
-  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto close = all.rfind(')');
-  if (close == std::string::npos || close + 2 >= all.size()) return 0;
-  return all[close + 2];
-}
-
 bool process_alive(long pid, long long start_ticks) {
   if (pid <= 0) return false;
   if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) return false;
   // A killed process that its parent has not reaped yet holds nothing.
-  const char state = state_of(pid);
-  if (state == 'Z' || state == 'X') return false;
+  const ProcStat now = proc_stat(pid);
+  if (now.state == 'Z' || now.state == 'X') return false;
   // Alive, or not ours to signal (EPERM): still a process with this pid. A
   // pid reused by a later process has another start time.
-  const long long now = start_ticks_of(pid);
-  return start_ticks == 0 || now == 0 || now == start_ticks;
+  return start_ticks == 0 || now.start_ticks == 0 || now.start_ticks == start_ticks;
 }
 
 // Why `holder` no longer holds its claim, or nothing when it may still.
@@ -180,7 +179,7 @@ ClaimHolder ClaimHolder::self() {
   if (::gethostname(name, sizeof name - 1) == 0) h.host = name;
   h.boot_id = first_line_of("/proc/sys/kernel/random/boot_id");
   h.pid = static_cast<long>(::getpid());
-  h.start_ticks = start_ticks_of(h.pid);
+  h.start_ticks = proc_stat(h.pid).start_ticks;
   const std::string array_job = env_or_empty("SLURM_ARRAY_JOB_ID");
   const std::string array_task = env_or_empty("SLURM_ARRAY_TASK_ID");
   const std::string slurm_job = env_or_empty("SLURM_JOB_ID");
