@@ -142,5 +142,27 @@ slurm_job_field() {
   scontrol show job "$1" 2>/dev/null | tr ' ' '\n' | grep "^$2=" | head -n 1 | cut -d= -f2-
 }
 
-# slurm_node_idle: the node runs nothing (no job is still completing on it).
-slurm_node_idle() { sinfo -h -N -o %t 2>/dev/null | grep -qx idle; }
+# slurm_job_ended JOBID: the job is in a final state.
+slurm_job_ended() {
+  case "$(slurm_job_state "$1")" in
+    COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE|PREEMPTED) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+
+# slurm_finish_job JOBID SECONDS: waits for the job to end, through its
+# requeues; sets STATE and EXIT (Slurm's ExitCode, "CODE:SIGNAL"). Past
+# SECONDS it cancels the job and calls `fail` (tests/e2e/lib.sh).
+slurm_finish_job() {
+  local deadline=$((SECONDS + $2))
+  while ! slurm_job_ended "$1"; do
+    if [ $SECONDS -ge $deadline ]; then
+      fail "job $1 still $(slurm_job_state "$1") after $2 s"
+      scancel "$1" 2>/dev/null || true
+      break
+    fi
+    sleep 0.2
+  done
+  STATE=$(slurm_job_state "$1")
+  EXIT=$(slurm_job_field "$1" ExitCode)
+}

@@ -23,20 +23,10 @@ run reference 300 $TSWEEP_MPIEXEC -np 2 "$TSWEEP" run "$WORK/job.yaml" --set "ou
 expect_rc reference 0
 root_ok=OMPI_ALLOW_RUN_AS_ROOT=1,OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
-is_final() { case "$(slurm_job_state "$1")" in COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL) return 0 ;; *) return 1 ;; esac; }
-finish_job() {  # finish_job JOB SECONDS: sets STATE and EXIT, through reruns
-  local deadline=$((SECONDS + $2))
-  while ! is_final "$1"; do
-    [ $SECONDS -lt $deadline ] || { fail "job $1 still $(slurm_job_state "$1") after $2 s"; scancel "$1"; break; }
-    sleep 0.2
-  done
-  STATE=$(slurm_job_state "$1")
-  EXIT=$(slurm_job_field "$1" ExitCode)
-}
 log_of() { cat "$jobs/$1-$2.log" 2>/dev/null || true; }
 
 j=$(qsub -N full -l nodes=1:ppn=2,walltime=00:10:00 -v "CONFIG=$WORK/job.yaml,TSWEEP=$TSWEEP,TSWEEP_ARGS=--set=output=$jobs/full.h5,$root_ok" "$script")
-finish_job "$j" 180
+slurm_finish_job "$j" 180
 [ "$STATE" = COMPLETED ] && pass "qsub full run completed" || fail "qsub full run: $STATE $EXIT: $(log_of full "$j" | tail -n 5)"
 run cmp-full 60 "$PYTHON" "$src/tests/run/compare_results.py" "$WORK/reference.h5" "$jobs/full.h5"
 expect_rc "qsub full run equals the uninterrupted run" 0
@@ -47,7 +37,7 @@ if wait_until 120 test -s "$jobs/stop.hold.0"; then
   scancel --signal=USR1 --batch "$j"
   wait_until 120 sh -c "scontrol show job $j | grep -q 'Reason=BeginTime'" || fail "qsub stop: job $j was not rerun"
   touch "$jobs/stop.hold.release"
-  finish_job "$j" 240
+  slurm_finish_job "$j" 240
   [ "$STATE" = COMPLETED ] && pass "qsub stop: rerun and completed" \
     || fail "qsub stop: $STATE $EXIT; slurmd: $(grep -E "JobId=$j|StepId=$j|job $j" "$WORK/slurm/slurmd.log" | tail -n 8)"
   log=$(log_of stop "$j")
@@ -62,7 +52,7 @@ else
 fi
 
 j=$(qsub -N noconfig -l nodes=1:ppn=1 -v "TSWEEP=$TSWEEP" "$script")
-finish_job "$j" 60
+slurm_finish_job "$j" 60
 [ "${EXIT%%:*}" = 2 ] && pass "qsub without CONFIG: exit 2" || fail "qsub without CONFIG: $STATE $EXIT"
 expect_in "qsub without CONFIG log" "$(log_of noconfig "$j")" "usage: qsub"
 finish

@@ -34,24 +34,8 @@ submit() {
   printf -v "$var" '%s' "${id%%;*}"
 }
 state_of() { slurm_job_state "$1"; }
-is_final() { case "$(state_of "$1")" in COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE|PREEMPTED) return 0 ;; *) return 1 ;; esac; }
 steps_gone() { ! pgrep -f "slurmstepd: \[$1\." >/dev/null; }
 requeue_pending() { [ "$(state_of "$1")" = PENDING ] && slurm_job_field "$1" Reason | grep -q BeginTime; }
-
-# finish_job JOB SECONDS: waits for the job to end, through its requeues. Sets STATE and EXIT.
-finish_job() {
-  local job=$1 deadline=$((SECONDS + $2))
-  while ! is_final "$job"; do
-    if [ $SECONDS -ge $deadline ]; then
-      fail "job $job still $(state_of "$job") after $2 s"
-      scancel "$job" 2>/dev/null || true
-      break
-    fi
-    sleep 0.2
-  done
-  STATE=$(state_of "$job")
-  EXIT=$(slurm_job_field "$job" ExitCode)
-}
 
 # held_job JOB MARKER SECONDS: the job's rank 0 reached its hold point.
 held_job() {
@@ -85,14 +69,14 @@ done
 
 # --- launch report ----------------------------------------------------------
 submit info -n 2 -c 1 "$scripts/tsweep-info.sbatch"
-finish_job "$info" 60
+slurm_finish_job "$info" 60
 [ "$STATE" = COMPLETED ] && pass "info job completed" || fail "info job $STATE $EXIT: $(log_of tsweep-info "$info")"
 [ "$(log_of tsweep-info "$info" | grep -c 'SLURM_CPUS_PER_TASK=1')" -eq 2 ] && pass "info: 2 ranks, 1 thread each from Slurm" \
   || fail "info report: $(log_of tsweep-info "$info")"
 
 # --- a full run ---------------------------------------------------------------
 submit full -n 2 -c 1 "$scripts/tsweep-run.sbatch" "$WORK/job.yaml" --set "output=$jobs/full.h5"
-finish_job "$full" 180
+slurm_finish_job "$full" 180
 [ "$STATE" = COMPLETED ] && pass "full run completed" || fail "full run $STATE $EXIT: $(log_of tsweep "$full" | tail -n 5)"
 same_as_reference full "$jobs/full.h5"
 expect_not_in "full log" "$(log_of tsweep "$full")" "MPI_ABORT"
@@ -106,7 +90,7 @@ TSWEEP_TEST_HOLD=job.unit:4@0 TSWEEP_TEST_HOLD_MARKER=$jobs/limit.hold \
 if held_job "$limit" "$jobs/limit.hold" 120; then
   wait_until 120 requeue_pending "$limit" || fail "time limit: job $limit not requeued (state $(state_of "$limit"))"
   touch "$jobs/limit.hold.release"
-  finish_job "$limit" 240
+  slurm_finish_job "$limit" 240
   [ "$STATE" = COMPLETED ] && pass "time limit: completed after requeue" || fail "time limit: $STATE $EXIT"
   log=$(log_of tsweep "$limit")
   expect_in "time limit log" "$log" "got SIGUSR1"
@@ -123,12 +107,12 @@ TSWEEP_TEST_HOLD=job.unit:4@0 TSWEEP_TEST_HOLD_MARKER=$jobs/cancel.hold \
   submit cancel -n 2 -c 1 "$scripts/tsweep-run.sbatch" "$WORK/job.yaml" --set "output=$jobs/cancel.h5"
 if held_job "$cancel" "$jobs/cancel.hold" 120; then
   scancel "$cancel"
-  finish_job "$cancel" 60
+  slurm_finish_job "$cancel" 60
   [ "$STATE" = CANCELLED ] && pass "scancel: job cancelled" || fail "scancel: $STATE"
   wait_until 30 steps_gone "$cancel" || fail "scancel: job steps still running"
   [ -e "$jobs/cancel.h5.partial" ] && pass "scancel: partial result kept" || fail "scancel: no partial result"
   submit again -n 2 -c 1 "$scripts/tsweep-run.sbatch" "$WORK/job.yaml" --set "output=$jobs/cancel.h5"
-  finish_job "$again" 180
+  slurm_finish_job "$again" 180
   [ "$STATE" = COMPLETED ] && pass "resubmitted job completed" || fail "resubmitted: $STATE $EXIT: $(log_of tsweep "$again" | tail -n 3)"
   expect_in "resubmitted log" "$(log_of tsweep "$again")" "already committed"
   same_as_reference cancel "$jobs/cancel.h5"
@@ -141,7 +125,7 @@ if held_job "$batch" "$jobs/batch.hold" 120; then
   scancel --signal=USR1 --batch "$batch"
   wait_until 120 requeue_pending "$batch" || fail "batch signal: job $batch not requeued (state $(state_of "$batch"))"
   touch "$jobs/batch.hold.release"
-  finish_job "$batch" 240
+  slurm_finish_job "$batch" 240
   [ "$STATE" = COMPLETED ] && pass "batch signal: completed after requeue" || fail "batch signal: $STATE $EXIT"
   expect_in "batch signal log" "$(log_of tsweep "$batch")" "got SIGUSR1"
   expect_not_in "batch signal log" "$(log_of tsweep "$batch")" "MPI_ABORT"
@@ -156,7 +140,7 @@ for t in 0 1; do
 done
 TSWEEP_ARRAY_PREFIX=$jobs/slice submit array --array=0-1 -n 1 -c 1 "$scripts/tsweep-array.sbatch" "$WORK/job.yaml" "$jobs/slices.txt"
 for t in 0 1; do
-  finish_job "${array}_$t" 180
+  slurm_finish_job "${array}_$t" 180
   [ "$STATE" = COMPLETED ] && pass "array task $t completed" || fail "array task $t: $STATE $EXIT: $(cat "$jobs/tsweep-array-${array}_$t.out" | tail -n 3)"
   same_as_reference "array-$t" "$jobs/slice-$t.h5" "$WORK/slice-ref-$t.h5"
 done
@@ -170,20 +154,20 @@ TSWEEP_TEST_HOLD=job.unit:3@0 TSWEEP_TEST_HOLD_MARKER=$jobs/first.hold \
   submit first -n 1 -c 1 "$scripts/tsweep-run.sbatch" "$WORK/job.yaml" --set "output=$jobs/shared.h5"
 if held_job "$first" "$jobs/first.hold" 120; then
   submit second -n 1 -c 1 "$scripts/tsweep-run.sbatch" "$WORK/job.yaml" --set "output=$jobs/shared.h5"
-  finish_job "$second" 120
+  slurm_finish_job "$second" 120
   [ "$STATE" = FAILED ] && [ "${EXIT%%:*}" = 73 ] && pass "second job on the output: FAILED, exit 73" \
     || fail "second job: $STATE $EXIT: $(log_of tsweep "$second" | tail -n 3)"
   expect_in "second job log" "$(log_of tsweep "$second")" "is being written by another run"
   expect_in "second job log" "$(log_of tsweep "$second")" "slurm job $first"
   touch "$jobs/first.hold.release"
-  finish_job "$first" 180
+  slurm_finish_job "$first" 180
   [ "$STATE" = COMPLETED ] && pass "first job completed" || fail "first job: $STATE $EXIT"
   same_as_reference shared "$jobs/shared.h5"
 fi
 
 # --- a missing binary: a clear line, exit 127 ---------------------------------
 TSWEEP=/nonexistent/bin/tsweep submit missing -n 1 "$scripts/tsweep-run.sbatch" "$WORK/job.yaml"
-finish_job "$missing" 60
+slurm_finish_job "$missing" 60
 [ "$STATE" = FAILED ] && [ "${EXIT%%:*}" = 127 ] && pass "missing binary: FAILED, exit 127" || fail "missing binary: $STATE $EXIT"
 expect_in "missing binary log" "$(log_of tsweep "$missing")" "'/nonexistent/bin/tsweep' was not found"
 
@@ -192,7 +176,7 @@ TSWEEP_TEST_HOLD=job.unit:1@0 TSWEEP_TEST_HOLD_MARKER=$jobs/stuck.hold \
   submit stuck -n 1 -c 1 "$scripts/tsweep-run.sbatch" "$WORK/job.yaml" --set "output=$jobs/stuck.h5"
 if held_job "$stuck" "$jobs/stuck.hold" 120; then
   scancel --signal=USR1 --batch "$stuck"
-  finish_job "$stuck" 120
+  slurm_finish_job "$stuck" 120
   [ "${EXIT%%:*}" = 75 ] && [ "$(slurm_job_field "$stuck" Restarts)" = 0 ] && pass "no progress: exit 75, not requeued" \
     || fail "no progress: $STATE $EXIT restarts $(slurm_job_field "$stuck" Restarts)"
   expect_in "no progress log" "$(log_of tsweep "$stuck")" "no unit committed in this segment"
@@ -203,12 +187,12 @@ TSWEEP_MAX_RESTARTS=0 TSWEEP_TEST_HOLD=job.unit:3@0 TSWEEP_TEST_HOLD_MARKER=$job
   submit cap -n 1 -c 1 "$scripts/tsweep-run.sbatch" "$WORK/job.yaml" --set "output=$jobs/cap.h5"
 if held_job "$cap" "$jobs/cap.hold" 120; then
   scancel --signal=USR1 --batch "$cap"
-  finish_job "$cap" 120
+  slurm_finish_job "$cap" 120
   [ "${EXIT%%:*}" = 75 ] && [ "$(slurm_job_field "$cap" Restarts)" = 0 ] && pass "restart cap: exit 75, not requeued" \
     || fail "restart cap: $STATE $EXIT"
   expect_in "restart cap log" "$(log_of tsweep "$cap")" "TSWEEP_MAX_RESTARTS=0"
   submit capped -n 2 -c 1 "$scripts/tsweep-run.sbatch" "$WORK/job.yaml" --set "output=$jobs/cap.h5"
-  finish_job "$capped" 180
+  slurm_finish_job "$capped" 180
   [ "$STATE" = COMPLETED ] && pass "resubmitted after the cap: completed" || fail "after the cap: $STATE $EXIT"
   same_as_reference cap "$jobs/cap.h5"
 fi
@@ -216,7 +200,7 @@ fi
 # --- the scaling benchmark as a Slurm job (tiny stores, one round) -------------
 TSWEEP_SCALING_DIR=$src/benchmarks/scaling submit scaling -n 2 -c 1 "$src/benchmarks/scaling/scaling.sbatch" \
   "$TSWEEP" "$jobs/scaling" --tiny --repeats 1 --strong --timeout 40
-finish_job "$scaling" 240
+slurm_finish_job "$scaling" 240
 [ "$STATE" = COMPLETED ] && pass "scaling benchmark job completed" || fail "scaling job: $STATE $EXIT: $(tail -n 5 "$jobs/tsweep-scaling-$scaling.out")"
 [ "$(wc -l < "$jobs/scaling/strong.csv" 2>/dev/null || echo 0)" -ge 5 ] && pass "scaling job wrote strong.csv" \
   || fail "scaling job: no strong.csv rows"
