@@ -6,8 +6,8 @@
 
 #include "context.hpp"
 #include "tsweep/exec/agree.hpp"
-#include "tsweep/exec/job.hpp"
-#include "tsweep/exec/store_source.hpp"
+#include "tsweep/job/job.hpp"
+#include "tsweep/job/store_source.hpp"
 
 namespace tsweep::cli {
 
@@ -42,17 +42,17 @@ void add_run_command(CLI::App& app, CommandList& commands) {
   sub->get_option("--resume")->excludes(sub->get_option("--force"));
 
   commands.push_back({sub, [args](Context& ctx) {
-                        exec::JobOptions options;
+                        job::JobOptions options;
                         options.config = exec::agreed(ctx.world(), [&] { return plan::load_config(args->config, args->overrides); });
                         options.resume = args->resume;
                         options.force = args->force;
-                        options.progress = args->progress      ? exec::ProgressMode::always
-                                           : args->no_progress ? exec::ProgressMode::never
-                                                               : exec::ProgressMode::automatic;
+                        options.progress = args->progress      ? job::ProgressMode::always
+                                           : args->no_progress ? job::ProgressMode::never
+                                                               : job::ProgressMode::automatic;
                         options.resume_command = resume_command(*args);
                         const auto& launch = ctx.start_threads(options.config.threads);
-                        auto source = exec::open_store_source(ctx.world(), options.config.store);
-                        const exec::JobSummary summary = exec::run_job(ctx.world(), *source, options, launch);
+                        auto source = job::open_store_source(ctx.world(), options.config.store);
+                        const job::JobSummary summary = job::run_job(ctx.world(), *source, options, launch);
                         if (ctx.world().is_root()) {
                           if (args->json) {
                             std::cout << summary.json() << std::endl;

@@ -13,7 +13,7 @@
 #include "tsweep/exec/agree.hpp"
 #include "tsweep/exec/log.hpp"
 #include "tsweep/exec/signals.hpp"
-#include "tsweep/store/library.hpp"
+#include "tsweep/h5/library.hpp"
 
 namespace {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "tsweep/store/h5.hpp"
+#include "tsweep/h5/h5.hpp"
 
 namespace tsweep::output::detail {
 

@@ -12,7 +12,7 @@
 #include "tsweep/exec/comm.hpp"
 #include "tsweep/output/results.hpp"
 #include "tsweep/plan/plan.hpp"
-#include "tsweep/store/h5.hpp"
+#include "tsweep/h5/h5.hpp"
 
 namespace tsweep::output::detail {
 

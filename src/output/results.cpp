@@ -17,7 +17,7 @@
 #include "tsweep/core/error.hpp"
 #include "tsweep/exec/agree.hpp"
 #include "tsweep/exec/hold.hpp"
-#include "tsweep/store/h5.hpp"
+#include "tsweep/h5/h5.hpp"
 
 namespace tsweep::output {
 

@@ -5,7 +5,7 @@
 #include "detail/layout.hpp"
 #include "detail/probe.hpp"
 #include "tsweep/core/error.hpp"
-#include "tsweep/store/h5.hpp"
+#include "tsweep/h5/h5.hpp"
 #include "tsweep/store/reader.hpp"
 
 namespace tsweep::store {

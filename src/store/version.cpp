@@ -1,6 +1,6 @@
 #include "tsweep/store/version.hpp"
 
-#include "tsweep/store/h5.hpp"
+#include "tsweep/h5/h5.hpp"
 
 namespace tsweep::store {
 std::string hdf5_version() {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "tsweep/store/h5.hpp"
+#include "tsweep/h5/h5.hpp"
 
 namespace tsweep::store::detail {
 

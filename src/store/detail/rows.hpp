@@ -26,7 +26,7 @@
 #include <type_traits>
 
 #include "tsweep/codec/summary.hpp"
-#include "tsweep/store/h5.hpp"
+#include "tsweep/h5/h5.hpp"
 #include "tsweep/store/stream.hpp"
 
 namespace tsweep::store::detail {

@@ -13,7 +13,7 @@
 #include "detail/probe.hpp"
 #include "tsweep/codec/time.hpp"
 #include "tsweep/core/error.hpp"
-#include "tsweep/store/h5.hpp"
+#include "tsweep/h5/h5.hpp"
 
 namespace tsweep::store::import {
 namespace {

@@ -1,4 +1,4 @@
-#include "tsweep/exec/job.hpp"
+#include "tsweep/job/job.hpp"
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -16,15 +16,17 @@
 #include "tsweep/core/time.hpp"
 #include "tsweep/core/version.hpp"
 #include "tsweep/exec/agree.hpp"
-#include "tsweep/exec/coordinator.hpp"
+#include "tsweep/job/coordinator.hpp"
 #include "tsweep/exec/hold.hpp"
 #include "tsweep/exec/signals.hpp"
-#include "tsweep/exec/unit_runner.hpp"
+#include "tsweep/job/unit_runner.hpp"
 #include "tsweep/output/claim.hpp"
 #include "tsweep/output/results.hpp"
 #include "tsweep/plan/assign.hpp"
 
-namespace tsweep::exec {
+namespace tsweep::job {
+
+using namespace tsweep::exec;  // the MPI runtime the pipeline runs on
 
 namespace {
 
@@ -407,4 +409,4 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
   return summary;
 }
 
-}  // namespace tsweep::exec
+}  // namespace tsweep::job

@@ -11,11 +11,12 @@
 #include "fake_source.hpp"
 #include "mpi_env.hpp"
 #include "tsweep/core/error.hpp"
-#include "tsweep/exec/job.hpp"
+#include "tsweep/job/job.hpp"
 #include "tsweep/exec/signals.hpp"
-#include "tsweep/exec/unit_runner.hpp"
+#include "tsweep/job/unit_runner.hpp"
 
-namespace tsweep::exec {
+namespace tsweep::job {
+using namespace tsweep::exec;  // Comm, agree, test hooks: the runtime the pipeline runs on
 namespace {
 
 namespace fs = std::filesystem;
@@ -176,4 +177,4 @@ INSTANTIATE_TEST_SUITE_P(Assignment, Job, ::testing::Values(plan::Assignment::st
                          [](const auto& p) { return p.param == plan::Assignment::dynamic ? std::string("Dynamic") : std::string("Static"); });
 
 }  // namespace
-}  // namespace tsweep::exec
+}  // namespace tsweep::job

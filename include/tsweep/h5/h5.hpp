@@ -5,7 +5,7 @@
 
 #include <hdf5.h>
 
-#include "tsweep/store/library.hpp"
+#include "tsweep/h5/library.hpp"
 
 #include <string>
 #include <utility>

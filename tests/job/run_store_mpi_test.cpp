@@ -16,11 +16,12 @@
 #include "exact_rounding.hpp"
 #include "mpi_env.hpp"
 #include "tsweep/codec/time.hpp"
-#include "tsweep/exec/job.hpp"
-#include "tsweep/exec/store_source.hpp"
+#include "tsweep/job/job.hpp"
+#include "tsweep/job/store_source.hpp"
 #include "tsweep/store/generate.hpp"
 
-namespace tsweep::exec {
+namespace tsweep::job {
+using namespace tsweep::exec;  // Comm, agree, test hooks: the runtime the pipeline runs on
 namespace {
 
 namespace fs = std::filesystem;
@@ -262,4 +263,4 @@ TEST(RunOnStore, WindowsEqualStraightforwardComputationFromGeneratorSamples) {
 }
 
 }  // namespace
-}  // namespace tsweep::exec
+}  // namespace tsweep::job

@@ -7,11 +7,11 @@
 #include <random>
 
 #include "tsweep/codec/codec.hpp"
-#include "tsweep/exec/block_source.hpp"
+#include "tsweep/job/block_source.hpp"
 
 namespace tsweep::test {
 
-class FakeSource : public exec::BlockSource {
+class FakeSource : public job::BlockSource {
  public:
   struct Block {
     store::BlockRef ref;
@@ -22,7 +22,7 @@ class FakeSource : public exec::BlockSource {
   /// in blocks of `block` samples, with a gap of `gap_ns` every `gap_every` blocks.
   void add_regular(const std::string& name, std::int64_t first, std::int64_t rate_nhz, std::int64_t n,
                    std::uint32_t block, std::int64_t gap_every, std::int64_t gap_ns, std::uint32_t seed) {
-    exec::SourceStream s = make_stream(name, rate_nhz, codec::SampleType::int16, 0.005, -5.0);
+    job::SourceStream s = make_stream(name, rate_nhz, codec::SampleType::int16, 0.005, -5.0);
     std::mt19937 rng(seed);
     codec::RegularTimes grid{first, rate_nhz, 0};
     std::int16_t v = 0;
@@ -47,7 +47,7 @@ class FakeSource : public exec::BlockSource {
   /// Adds an irregular float64 stream with NaNs and some backwards and duplicate times.
   void add_irregular(const std::string& name, std::int64_t first, std::int64_t n, std::uint32_t block,
                      std::uint32_t seed) {
-    exec::SourceStream s = make_stream(name, 0, codec::SampleType::float64, 1.0, 0.0);
+    job::SourceStream s = make_stream(name, 0, codec::SampleType::float64, 1.0, 0.0);
     s.facts.has_valid_range = true;
     s.facts.valid_min = -1.0;
     s.facts.valid_max = 1.0;
@@ -99,7 +99,7 @@ class FakeSource : public exec::BlockSource {
   /// Makes the index row of a block disagree with the block's header on its checksum.
   void misstate_checksum(std::size_t stream, std::size_t index) { m_blocks[stream][index].ref.checksum ^= 1; }
 
-  [[nodiscard]] const std::vector<exec::SourceStream>& streams() const override { return m_streams; }
+  [[nodiscard]] const std::vector<job::SourceStream>& streams() const override { return m_streams; }
 
   std::vector<store::BlockRef> blocks(std::int64_t id, std::int64_t t0, std::int64_t t1) override {
     std::vector<store::BlockRef> out;
@@ -132,9 +132,9 @@ class FakeSource : public exec::BlockSource {
   }
 
  private:
-  exec::SourceStream make_stream(const std::string& name, std::int64_t rate, codec::SampleType type, double scale,
+  job::SourceStream make_stream(const std::string& name, std::int64_t rate, codec::SampleType type, double scale,
                                  double offset) {
-    exec::SourceStream s;
+    job::SourceStream s;
     s.summary.id = static_cast<std::int64_t>(m_streams.size());
     s.summary.name = name;
     s.summary.rate_nhz = rate;
@@ -148,7 +148,7 @@ class FakeSource : public exec::BlockSource {
     return s;
   }
 
-  void add_block(exec::SourceStream& s, std::vector<std::byte>& bytes) {
+  void add_block(job::SourceStream& s, std::vector<std::byte>& bytes) {
     const codec::BlockInfo info = codec::peek(bytes);
     Block b;
     b.ref.stream = s.summary.id;
@@ -172,14 +172,14 @@ class FakeSource : public exec::BlockSource {
     m_blocks.back().push_back(std::move(b));
   }
 
-  void finish_stream(exec::SourceStream s) {
+  void finish_stream(job::SourceStream s) {
     s.facts.first_ns = s.summary.first_ns;
     s.facts.last_ns = s.summary.last_ns;
     m_streams.push_back(std::move(s));
   }
 
   codec::Encoder m_encoder;
-  std::vector<exec::SourceStream> m_streams;
+  std::vector<job::SourceStream> m_streams;
   std::vector<std::vector<Block>> m_blocks;
 };
 

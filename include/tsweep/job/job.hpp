@@ -8,12 +8,15 @@
 #include <vector>
 
 #include "tsweep/core/fault.hpp"
-#include "tsweep/exec/block_source.hpp"
+#include "tsweep/job/block_source.hpp"
 #include "tsweep/exec/comm.hpp"
 #include "tsweep/exec/launch.hpp"
 #include "tsweep/plan/config.hpp"
 
-namespace tsweep::exec {
+namespace tsweep::job {
+
+using exec::Comm;
+using exec::Launch;
 
 enum class ProgressMode { automatic, always, never };
 
@@ -64,4 +67,4 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
 /// rank RANK fail at POINT, to prove that a failure on one rank stops every rank.
 using tsweep::maybe_inject_fault;
 
-}  // namespace tsweep::exec
+}  // namespace tsweep::job

@@ -13,11 +13,11 @@
 #include <vector>
 
 #include "tsweep/analysis/kernels.hpp"
-#include "tsweep/exec/block_source.hpp"
+#include "tsweep/job/block_source.hpp"
 #include "tsweep/output/results.hpp"
 #include "tsweep/plan/plan.hpp"
 
-namespace tsweep::exec {
+namespace tsweep::job {
 
 /// A block that failed its checksum or could not be decoded.
 struct CorruptBlock {
@@ -109,4 +109,4 @@ class UnitRunner {
   std::vector<std::vector<std::byte>> m_spare_bytes;  ///< byte buffers of computed units, reused by fetch()
 };
 
-}  // namespace tsweep::exec
+}  // namespace tsweep::job

@@ -15,7 +15,9 @@
 
 #include "tsweep/exec/comm.hpp"
 
-namespace tsweep::exec {
+namespace tsweep::job {
+
+using exec::Comm;
 
 class Coordinator {
  public:
@@ -55,4 +57,4 @@ class Coordinator {
   std::string m_unavailable;
 };
 
-}  // namespace tsweep::exec
+}  // namespace tsweep::job

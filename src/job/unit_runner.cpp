@@ -1,4 +1,4 @@
-#include "tsweep/exec/unit_runner.hpp"
+#include "tsweep/job/unit_runner.hpp"
 
 #include <Kokkos_Core.hpp>
 #include <omp.h>
@@ -12,7 +12,9 @@
 #include "tsweep/core/error.hpp"
 #include "tsweep/core/time.hpp"
 
-namespace tsweep::exec {
+namespace tsweep::job {
+
+using namespace tsweep::exec;  // the MPI runtime the pipeline runs on
 
 namespace {
 
@@ -256,4 +258,4 @@ UnitResult UnitRunner::compute(FetchedUnit& f, const std::function<void()>& alon
   return result;
 }
 
-}  // namespace tsweep::exec
+}  // namespace tsweep::job

@@ -14,9 +14,10 @@
 #include "reference_rows.hpp"
 #include "mpi_env.hpp"
 #include "tsweep/core/error.hpp"
-#include "tsweep/exec/unit_runner.hpp"
+#include "tsweep/job/unit_runner.hpp"
 
-namespace tsweep::exec {
+namespace tsweep::job {
+using namespace tsweep::exec;  // Comm, agree, test hooks: the runtime the pipeline runs on
 namespace {
 
 constexpr std::int64_t s = 1'000'000'000;
@@ -252,4 +253,4 @@ TEST(UnitRunner, StopCheckBetweenStepsAbandonsTheUnitWithoutRows) {
 }
 
 }  // namespace
-}  // namespace tsweep::exec
+}  // namespace tsweep::job

@@ -1,10 +1,12 @@
-#include "tsweep/exec/coordinator.hpp"
+#include "tsweep/job/coordinator.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 
-namespace tsweep::exec {
+namespace tsweep::job {
+
+using namespace tsweep::exec;  // the MPI runtime the pipeline runs on
 
 namespace {
 enum Slot : int { next_unit = 0, stop = 1, units_done = 2, samples_done = 3, slots = 4 };
@@ -99,4 +101,4 @@ void Coordinator::synchronise() {
   m_local[samples_done] = 0;
 }
 
-}  // namespace tsweep::exec
+}  // namespace tsweep::job

@@ -4,7 +4,8 @@
 
 #include "tsweep/core/time.hpp"
 
-namespace tsweep::exec {
+namespace tsweep::job {
+
 namespace {
 
 // Rounded down to 0.1 %, so that 100.0 % means every unit is done.
@@ -44,4 +45,4 @@ void Progress::print(std::int64_t units, std::int64_t samples, bool force) {
                rate, eta_text);
 }
 
-}  // namespace tsweep::exec
+}  // namespace tsweep::job

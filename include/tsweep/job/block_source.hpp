@@ -14,7 +14,7 @@
 #include "tsweep/plan/plan.hpp"
 #include "tsweep/store/stream.hpp"
 
-namespace tsweep::exec {
+namespace tsweep::job {
 
 /// A stream as a run sees it.
 struct SourceStream {
@@ -50,4 +50,4 @@ class BlockSource {
   [[nodiscard]] virtual store::StoreIdentity identity() const = 0;
 };
 
-}  // namespace tsweep::exec
+}  // namespace tsweep::job

@@ -1,4 +1,4 @@
-#include "tsweep/store/h5.hpp"
+#include "tsweep/h5/h5.hpp"
 
 #include <spdlog/spdlog.h>
 

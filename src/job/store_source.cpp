@@ -1,11 +1,13 @@
-#include "tsweep/exec/store_source.hpp"
+#include "tsweep/job/store_source.hpp"
 
 #include <algorithm>
 #include <cmath>
 
 #include "tsweep/store/reader.hpp"
 
-namespace tsweep::exec {
+namespace tsweep::job {
+
+using namespace tsweep::exec;  // the MPI runtime the pipeline runs on
 
 namespace {
 
@@ -69,4 +71,4 @@ std::unique_ptr<BlockSource> open_store_source(const Comm& comm, const std::stri
   return std::make_unique<StoreSource>(store::Reader::open(comm, path));
 }
 
-}  // namespace tsweep::exec
+}  // namespace tsweep::job

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <cstdint>
 
-namespace tsweep::exec {
+namespace tsweep::job {
 
 class Progress {
  public:
@@ -29,4 +29,4 @@ class Progress {
   std::int64_t m_last_done = -1;  ///< units done at the last line
 };
 
-}  // namespace tsweep::exec
+}  // namespace tsweep::job
