@@ -58,6 +58,8 @@ endif()
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 pkg_check_modules(HWLOC REQUIRED IMPORTED_TARGET hwloc>=2.0)
 pkg_check_modules(MSEED REQUIRED IMPORTED_TARGET mseed>=2.19)
+# Welch spectra (the spectrum analysis).
+pkg_check_modules(FFTW3 REQUIRED IMPORTED_TARGET fftw3)
 pkg_check_modules(LZ4 IMPORTED_TARGET liblz4)
 
 # EDFlib ships a header and a static library, no pkg-config file.
@@ -89,3 +91,8 @@ if(GIT_FOUND AND EXISTS "${PROJECT_SOURCE_DIR}/.git")
     set(TSWEEP_GIT_REVISION "unknown")
   endif()
 endif()
+
+# A Kokkos outside the system paths (built by scripts/install-deps.sh, or a
+# site's own): the installed binary keeps finding its libraries.
+get_filename_component(_tsweep_kokkos_lib "${Kokkos_DIR}/../.." ABSOLUTE)
+list(APPEND CMAKE_INSTALL_RPATH "${_tsweep_kokkos_lib}")

@@ -7,7 +7,7 @@ include(CMakePackageConfigHelpers)
 get_property(layers GLOBAL PROPERTY TSWEEP_LAYERS)
 set_target_properties(tsweep_hdf5 PROPERTIES EXPORT_NAME hdf5)
 set_target_properties(tsweep_edflib PROPERTIES EXPORT_NAME edflib)
-install(TARGETS ${layers} tsweep_hdf5 tsweep_edflib EXPORT tsweepTargets
+install(TARGETS ${layers} tsweep_hdf5 tsweep_edflib tsweep_analysis_api EXPORT tsweepTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
@@ -20,4 +20,5 @@ configure_package_config_file(cmake/tsweepConfig.cmake.in ${PROJECT_BINARY_DIR}/
                               INSTALL_DESTINATION ${config_dir})
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/tsweepConfigVersion.cmake COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/tsweepConfig.cmake ${PROJECT_BINARY_DIR}/tsweepConfigVersion.cmake
+              ${PROJECT_SOURCE_DIR}/cmake/tsweepAnalysis.cmake
         DESTINATION ${config_dir})

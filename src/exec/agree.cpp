@@ -44,9 +44,11 @@ void agree(const Comm& comm, std::exception_ptr local_error) {
   const std::string message = broadcast_string(comm, failure.message, first);
   if (local_error) {
     if (comm.rank() == first) std::rethrow_exception(local_error);
-    // A second failure that says something new is worth its own line.
+    // A second failure that says something new is worth its own line; the
+    // same cause met elsewhere (another window, another block) is not.
     const Failure own = describe(local_error);
-    if (own.message != message) {
+    const auto cause = [](const std::string& m) { return m.substr(m.rfind(": ") == std::string::npos ? 0 : m.rfind(": ")); };
+    if (own.message != message && cause(own.message) != cause(message)) {
       throw Error(own.message, own.code);
     }
   }

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <chrono>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include <string_view>
 
 #include "progress.hpp"
+#include "tsweep/analysis/catalog.hpp"
 #include "tsweep/core/error.hpp"
 #include "tsweep/core/time.hpp"
 #include "tsweep/core/version.hpp"
@@ -107,7 +109,8 @@ class UnitQueue {
   std::int64_t m_cursor = 0;
 };
 
-output::JobIdentity identity_of(const BlockSource& source, const plan::JobConfig& config) {
+output::JobIdentity identity_of(const BlockSource& source, const plan::JobConfig& config,
+                                const std::vector<analysis::Configured>& analyses) {
   const store::StoreIdentity id = source.identity();
   output::JobIdentity out;
   out.store_path = config.store;
@@ -118,6 +121,7 @@ output::JobIdentity identity_of(const BlockSource& source, const plan::JobConfig
   out.config = config.results_key();
   out.analyses.stats = config.stats;
   out.analyses.quality = config.quality;
+  out.columns = output::columns_of(analyses);
   return out;
 }
 
@@ -162,6 +166,23 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
   const plan::JobConfig& config = options.config;
   StopSignals signals;
 
+  // Analyses: the plugins load on every rank, and every rank checks the list;
+  // a plugin missing or broken on one rank stops them all.
+  analysis::Catalog catalog;
+  const std::vector<analysis::Configured> analyses = agreed(world, [&] {
+    for (const auto& plugin : config.plugins) {
+      // Test hook: TSWEEP_INJECT_FAULT=plugin:R makes the plugins missing on rank R alone.
+      std::string path = plugin;
+      try {
+        maybe_inject_fault("plugin", world.rank());
+      } catch (const InternalError&) {
+        path += ".missing-on-this-rank";
+      }
+      catalog.load_plugin(path);
+    }
+    return catalog.configure(config.analyses, config.config_path.empty() ? "config" : config.config_path);
+  });
+
   // Plan: every rank plans from the same stream table; the digests must agree.
   auto t0 = Clock::now();
   plan::Plan plan = agreed(world, [&] {
@@ -182,7 +203,7 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
   // output at a time: the claim is held until this function returns or throws.
   t0 = Clock::now();
   const output::OutputClaim claim(world, config.output, output::claim_timing_from_env());
-  const output::JobIdentity identity = identity_of(source, config);
+  const output::JobIdentity identity = identity_of(source, config, analyses);
   // --resume continues a partial result, starts one where a kill left none,
   // and leaves a finished one alone: a requeued batch job can always pass it.
   const output::ResultsState state = options.resume ? output::results_state(world, config.output, config.store) : output::ResultsState::none;
@@ -227,6 +248,7 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
     return stop_now();
   });
   runner.set_use_summaries(config.summaries);
+  runner.set_analyses(analyses);
   std::int64_t remaining_cost = 0;
   for (const auto& u : plan.units) remaining_cost += committed[static_cast<std::size_t>(u.id)] ? 0 : u.cost;
   Progress progress(progress_wanted(options.progress) && world.is_root(), static_cast<std::int64_t>(plan.units.size()),
@@ -293,6 +315,8 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
         ++done_in_epoch;
       } catch (...) {
         error = std::current_exception();
+        // The other ranks end their epoch at their next check instead of at its end.
+        coordinator.request_stop(SIGTERM);
       }
       if (progress.due()) {
         std::int64_t units = 0, samples = 0;

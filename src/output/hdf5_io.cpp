@@ -100,6 +100,30 @@ void write_attribute(hid_t object, const char* name, std::uint64_t value, const 
   write_scalar(object, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, value, path);
 }
 
+void write_attribute(hid_t object, const char* name, double value, const std::string& path) {
+  write_scalar(object, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, value, path);
+}
+
+void write_attribute(hid_t object, const char* name, const std::vector<double>& values, hsize_t columns,
+                     const std::string& path) {
+  const hsize_t dims[2] = {columns > 0 ? values.size() / columns : 0, columns};
+  const h5::Handle space(H5Screate_simple(columns > 1 ? 2 : 1, dims, nullptr), path, "H5Screate_simple");
+  const h5::Handle attr(H5Acreate2(object, name, H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), path,
+                        std::string("creating attribute ") + name);
+  h5::check(H5Awrite(attr.get(), H5T_NATIVE_DOUBLE, values.data()), path, std::string("writing attribute ") + name);
+}
+
+void write_attribute(hid_t object, const char* name, const std::vector<std::string>& values, const std::string& path) {
+  const auto type = vlen_string_type(path);
+  const hsize_t n = values.size();
+  const h5::Handle space(H5Screate_simple(1, &n, nullptr), path, "H5Screate_simple");
+  std::vector<const char*> texts;
+  for (const auto& v : values) texts.push_back(v.c_str());
+  const h5::Handle attr(H5Acreate2(object, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), path,
+                        std::string("creating attribute ") + name);
+  h5::check(H5Awrite(attr.get(), type.get(), texts.data()), path, std::string("writing attribute ") + name);
+}
+
 bool has_attribute(hid_t object, const char* name, const std::string& path) {
   const htri_t exists = H5Aexists(object, name);
   h5::check(exists, path, std::string("looking for attribute ") + name);
@@ -151,7 +175,16 @@ h5::Handle create_column(hid_t parent, const char* name, hid_t file_type, hsize_
                     std::string("creating dataset ") + name);
 }
 
-h5::Handle open_column(hid_t parent, const std::string& name, hsize_t size, const std::string& path) {
+h5::Handle create_matrix(hid_t parent, const char* name, hid_t file_type, hsize_t rows, hsize_t width, hid_t dcpl,
+                         const std::string& path) {
+  if (width <= 1) return create_column(parent, name, file_type, rows, dcpl, path);
+  const hsize_t dims[2] = {rows, width};
+  const h5::Handle space(H5Screate_simple(2, dims, nullptr), path, "H5Screate_simple");
+  return h5::Handle(H5Dcreate2(parent, name, file_type, space.get(), H5P_DEFAULT, dcpl, H5P_DEFAULT), path,
+                    std::string("creating dataset ") + name);
+}
+
+h5::Handle open_column(hid_t parent, const std::string& name, hsize_t size, const std::string& path, hsize_t width) {
   const htri_t exists = H5Lexists(parent, name.c_str(), H5P_DEFAULT);
   h5::check(exists, path, "looking for dataset " + name);
   if (exists == 0) throw IoError(path, "dataset " + name + " is missing");
@@ -159,8 +192,13 @@ h5::Handle open_column(hid_t parent, const std::string& name, hsize_t size, cons
   const h5::Handle space(H5Dget_space(dataset.get()), path, "H5Dget_space");
   hsize_t dims[2] = {0, 0};
   const int rank = H5Sget_simple_extent_ndims(space.get());
-  if (rank != 1) throw IoError(path, "dataset " + name + " is not one-dimensional");
+  if (rank != (width > 1 ? 2 : 1)) {
+    throw IoError(path, "dataset " + name + " is not " + (width > 1 ? "two" : "one") + "-dimensional");
+  }
   h5::check(H5Sget_simple_extent_dims(space.get(), dims, nullptr), path, "H5Sget_simple_extent_dims");
+  if (width > 1 && dims[1] != width) {
+    throw IoError(path, "dataset " + name + " has " + std::to_string(dims[1]) + " columns, expected " + std::to_string(width));
+  }
   if (dims[0] != size) {
     throw IoError(
         path, "dataset " + name + " has " + std::to_string(dims[0]) + " elements, expected " + std::to_string(size));
@@ -190,9 +228,15 @@ h5::Handle union_of(hid_t shape, const std::vector<Range>& ranges, std::size_t l
   constexpr std::size_t leaf = 32;  // small enough that OR-ing one at a time stays cheap
   if (hi - lo <= leaf) {
     h5::Handle space(H5Scopy(shape), path, "H5Scopy");
+    hsize_t dims[2] = {0, 1};
+    const int rank = H5Sget_simple_extent_ndims(space.get());
+    h5::check(rank == 1 || rank == 2 ? 0 : -1, path, "H5Sget_simple_extent_ndims");
+    h5::check(H5Sget_simple_extent_dims(space.get(), dims, nullptr), path, "H5Sget_simple_extent_dims");
     for (std::size_t i = lo; i < hi; ++i) {
-      h5::check(H5Sselect_hyperslab(space.get(), i == lo ? H5S_SELECT_SET : H5S_SELECT_OR, &ranges[i].first, nullptr,
-                                    &ranges[i].count, nullptr),
+      const hsize_t start[2] = {ranges[i].first, 0};
+      const hsize_t count[2] = {ranges[i].count, rank == 2 ? dims[1] : 1};
+      h5::check(H5Sselect_hyperslab(space.get(), i == lo ? H5S_SELECT_SET : H5S_SELECT_OR, start, nullptr, count,
+                                    nullptr),
                 path, "H5Sselect_hyperslab");
     }
     return space;

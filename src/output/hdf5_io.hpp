@@ -44,6 +44,11 @@ h5::Handle collective_transfer(const std::string& path);
 void write_attribute(hid_t object, const char* name, const std::string& value, const std::string& path);
 void write_attribute(hid_t object, const char* name, std::int64_t value, const std::string& path);
 void write_attribute(hid_t object, const char* name, std::uint64_t value, const std::string& path);
+void write_attribute(hid_t object, const char* name, double value, const std::string& path);
+/// Array attributes: `values` as `rows` x `columns` (columns 1: a 1-D array).
+void write_attribute(hid_t object, const char* name, const std::vector<double>& values, hsize_t columns,
+                     const std::string& path);
+void write_attribute(hid_t object, const char* name, const std::vector<std::string>& values, const std::string& path);
 
 /// Reading attributes: collective (collective metadata reads). IoError naming
 /// the attribute when it is missing or of another kind.
@@ -59,8 +64,13 @@ h5::Handle fixed_string_type(std::size_t length, const std::string& path);
 h5::Handle create_column(hid_t parent, const char* name, hid_t file_type, hsize_t size, hid_t dcpl,
                          const std::string& path);
 
-/// Opens `parent/name` and checks that it is 1-D with `size` elements. Collective.
-h5::Handle open_column(hid_t parent, const std::string& name, hsize_t size, const std::string& path);
+/// A 2-D dataset of `rows` x `width` elements (width 1: a 1-D column). Collective.
+h5::Handle create_matrix(hid_t parent, const char* name, hid_t file_type, hsize_t rows, hsize_t width, hid_t dcpl,
+                         const std::string& path);
+
+/// Opens `parent/name` and checks that it is 1-D with `size` elements (or,
+/// with `width` > 1, 2-D of `size` x `width`). Collective.
+h5::Handle open_column(hid_t parent, const std::string& name, hsize_t size, const std::string& path, hsize_t width = 1);
 
 /// A run of consecutive elements of a 1-D dataset.
 struct Range {
@@ -78,7 +88,7 @@ struct TransferMode {
 };
 
 /// Rank-local: a copy of `dataset`'s dataspace with `ranges` (sorted, disjoint)
-/// selected, or nothing when `ranges` is empty. Built by pairwise unions, so
+/// of its rows selected (every column of them, for a 2-D dataset), or nothing when `ranges` is empty. Built by pairwise unions, so
 /// O(n log n) in the number of ranges: OR-ing them in one at a time is
 /// quadratic in HDF5 1.10 (minutes for 10^5 ranges).
 h5::Handle select_ranges(hid_t dataset, const std::vector<Range>& ranges, const std::string& path);

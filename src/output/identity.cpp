@@ -114,8 +114,16 @@ void check_identity(hid_t file, const plan::Plan& plan, const JobIdentity& ident
     refuse(path, "was made from a different config (key " + key + ")");
   }
   const std::string analyses = read_string_attribute(root.get(), "analyses", path);
-  if (analyses != analyses_text(identity.analyses)) {
-    refuse(path, "was made with analyses " + analyses + ", this job runs " + analyses_text(identity.analyses));
+  if (analyses != analyses_text(identity)) {
+    refuse(path, "was made with analyses " + analyses + ", this job runs " + analyses_text(identity));
+  }
+  // Files from before analyses took parameters have none: stats and quality take none.
+  const std::string parameters = has_attribute(root.get(), "analysis_parameters", path)
+                                     ? read_string_attribute(root.get(), "analysis_parameters", path)
+                                     : parameters_text(identity);
+  if (parameters != parameters_text(identity)) {
+    refuse(path, "was made with other analysis parameters (" + parameters + "; this job has " +
+                     parameters_text(identity) + ")");
   }
   const std::int64_t window = read_int64_attribute(root.get(), "window_ns", path);
   if (window != plan.window_ns) {

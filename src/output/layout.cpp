@@ -114,6 +114,62 @@ void write_streams(const exec::Comm& comm, hid_t file, const plan::Plan& plan, h
       "ns");
 }
 
+// Collective: /analyses/<name> for each analysis, its parameters as
+// attributes, and its fields (links to /windows for stats and quality).
+void write_analyses(const exec::Comm& comm, hid_t file, const plan::Plan& plan, const JobIdentity& identity,
+                    const std::string& path) {
+  const auto top = step(comm, [&] { return make_group(file, "analyses", path); });
+  const auto dcpl = dataset_creation(path, Fill::never);
+  for (const AnalysisColumns& a : identity.columns) {
+    const auto group = step(comm, [&] {
+      auto g = make_group(top.get(), a.name.c_str(), path);
+      write_attribute(g.get(), "parameters", a.parameters, path);
+      for (const auto& [name, v] : a.parameter_values) {
+        using K = analysis::Value::Kind;
+        const std::string key = "parameter_" + name;
+        if (v.kind == K::integer) {
+          write_attribute(g.get(), key.c_str(), v.integer, path);
+        } else if (v.kind == K::number) {
+          write_attribute(g.get(), key.c_str(), v.number, path);
+        } else if (v.kind == K::boolean) {
+          write_attribute(g.get(), key.c_str(), std::int64_t{v.boolean ? 1 : 0}, path);
+        } else if (v.kind == K::string) {
+          write_attribute(g.get(), key.c_str(), v.text, path);
+        } else if (v.kind == K::list) {
+          std::vector<double> xs;
+          for (const auto& x : v.items) xs.push_back(x.as_number());
+          write_attribute(g.get(), key.c_str(), xs, 1, path);
+        } else if (v.kind == K::map) {  // ranges: names, and [low, high] per name
+          std::vector<std::string> names;
+          std::vector<double> bounds;
+          for (const auto& [n, pair] : v.entries) {
+            names.push_back(n);
+            for (const auto& x : pair.items) bounds.push_back(x.as_number());
+          }
+          write_attribute(g.get(), (key + "_names").c_str(), names, path);
+          if (bounds.size() == 2 * names.size()) write_attribute(g.get(), key.c_str(), bounds, 2, path);
+        }
+      }
+      return g;
+    });
+    for (const analysis::Field& f : a.fields) {
+      step(comm, [&] {
+        if (a.kernel) {
+          const std::string target = "/windows/" + f.name;
+          h5::check(H5Lcreate_soft(target.c_str(), group.get(), f.name.c_str(), H5P_DEFAULT, H5P_DEFAULT), path,
+                    "linking " + target);
+          return;
+        }
+        auto dataset = create_matrix(group.get(), f.name.c_str(), file_type(f.kind), static_cast<hsize_t>(plan.rows),
+                                     f.width(), dcpl.get(), path);
+        write_attribute(dataset.get(), "description", f.description, path);
+        if (!f.unit.empty()) write_attribute(dataset.get(), "unit", f.unit, path);
+        if (!f.labels.empty()) write_attribute(dataset.get(), "labels", f.labels, path);
+      });
+    }
+  }
+}
+
 void write_units(const exec::Comm& comm, hid_t file, const plan::Plan& plan, hid_t dxpl, const std::string& path) {
   const auto group = step(comm, [&] { return make_group(file, "units", path); });
   const auto dcpl = dataset_creation(path, Fill::never);
@@ -170,11 +226,25 @@ hsize_t provenance_capacity(int ranks) {
   return (wanted + step - 1) / step * step;
 }
 
-std::string analyses_text(const analysis::Analyses& analyses) {
+std::string analyses_text(const JobIdentity& identity) {
   std::string text;
-  if (analyses.stats) text = "stats";
-  if (analyses.quality) text += text.empty() ? "quality" : ",quality";
+  if (identity.columns.empty()) {
+    if (identity.analyses.stats) text = "stats";
+    if (identity.analyses.quality) text += text.empty() ? "quality" : ",quality";
+    return text;
+  }
+  for (const auto& a : identity.columns) text += (text.empty() ? "" : ",") + a.name;
   return text;
+}
+
+std::string parameters_text(const JobIdentity& identity) {
+  std::string text = "{";
+  if (identity.columns.empty()) {
+    if (identity.analyses.stats) text += "\"stats\":{}";
+    if (identity.analyses.quality) text += std::string(text.size() > 1 ? "," : "") + "\"quality\":{}";
+  }
+  for (const auto& a : identity.columns) text += (text.size() > 1 ? ",\"" : "\"") + a.name + "\":" + a.parameters;
+  return text + "}";
 }
 
 hid_t file_type(analysis::FieldKind kind) {
@@ -250,6 +320,7 @@ void build_layout(const exec::Comm& comm, hid_t file, const plan::Plan& plan, co
                        field.description, field_unit(field.name), dcpl.get(), path);
     }
   }
+  if (!identity.columns.empty()) write_analyses(comm, file, plan, identity, path);
   write_units(comm, file, plan, dxpl, path);
   // Last, so that the objects before it sit at the same addresses whatever the rank count.
   write_provenance_record(comm, file, path);
@@ -260,7 +331,8 @@ void write_root_attributes(hid_t file, const plan::Plan& plan, const JobIdentity
   write_attribute(root.get(), "tsweep_format", std::string(format_name), path);
   write_attribute(root.get(), "tsweep_format_version", format_version, path);
   write_attribute(root.get(), "window_ns", plan.window_ns, path);
-  write_attribute(root.get(), "analyses", analyses_text(identity.analyses), path);
+  write_attribute(root.get(), "analyses", analyses_text(identity), path);
+  write_attribute(root.get(), "analysis_parameters", parameters_text(identity), path);
   write_attribute(root.get(), "config", identity.config, path);
   write_attribute(root.get(), "store_path", identity.store_path, path);
   write_attribute(root.get(), "store_uuid", identity.store_uuid, path);
@@ -270,9 +342,10 @@ void write_root_attributes(hid_t file, const plan::Plan& plan, const JobIdentity
   write_attribute(root.get(), "plan_digest", plan::plan_digest(plan), path);
 }
 
-std::uint64_t estimated_bytes(const plan::Plan& plan, const analysis::Analyses& analyses, int ranks) {
+std::uint64_t estimated_bytes(const plan::Plan& plan, const JobIdentity& identity, int ranks) {
   std::uint64_t per_row = 0;
-  for (const auto& field : analysis::fields_for(analyses)) per_row += H5Tget_size(file_type(field.kind));
+  for (const auto& field : analysis::fields_for(identity.analyses)) per_row += H5Tget_size(file_type(field.kind));
+  for (const auto& a : identity.columns) per_row += a.kernel ? 0 : 8 * a.cells;
   std::uint64_t names = 0;
   for (const auto& s : plan.streams) names = std::max<std::uint64_t>(names, s.name.size());
   const auto rows = static_cast<std::uint64_t>(plan.rows);
@@ -283,13 +356,21 @@ std::uint64_t estimated_bytes(const plan::Plan& plan, const analysis::Analyses& 
          (std::uint64_t{1} << 20);
 }
 
-OpenLayout open_layout(hid_t file, const plan::Plan& plan, const analysis::Analyses& analyses,
-                       const std::string& path) {
+OpenLayout open_layout(hid_t file, const plan::Plan& plan, const JobIdentity& identity, const std::string& path) {
   OpenLayout layout;
-  layout.fields = analysis::fields_for(analyses);
+  layout.fields = analysis::fields_for(identity.analyses);
   const auto windows = open_group(file, "windows", path);
   for (const auto& field : layout.fields) {
     layout.columns.push_back(open_column(windows.get(), field.name, static_cast<hsize_t>(plan.rows), path));
+  }
+  for (const AnalysisColumns& a : identity.columns) {
+    if (a.kernel) continue;
+    const auto group = open_group(file, ("analyses/" + a.name).c_str(), path);
+    layout.analyses.push_back(&a);
+    auto& columns = layout.analysis_columns.emplace_back();
+    for (const analysis::Field& f : a.fields) {
+      columns.push_back(open_column(group.get(), f.name, static_cast<hsize_t>(plan.rows), path, f.width()));
+    }
   }
   const auto units = open_group(file, "units", path);
   layout.committed = open_column(units.get(), "committed", plan.units.size(), path);

@@ -23,8 +23,11 @@ inline constexpr std::int64_t format_version = 1;
 /// 64 KiB + 2 KiB per rank, rounded up to a multiple of 64 KiB.
 hsize_t provenance_capacity(int ranks);
 
-/// "stats,quality", "stats" or "quality": the `analyses` attribute.
-std::string analyses_text(const analysis::Analyses& analyses);
+/// The `analyses` attribute: the analyses' names, comma-separated, stats and
+/// quality first ("stats,quality", "stats,percentiles").
+std::string analyses_text(const JobIdentity& identity);
+/// The `analysis_parameters` attribute: {"name": {parameters}, ...} in JSON.
+std::string parameters_text(const JobIdentity& identity);
 
 /// The file and memory types of a window field's column.
 hid_t file_type(analysis::FieldKind kind);
@@ -47,7 +50,7 @@ void write_root_attributes(hid_t file, const plan::Plan& plan, const JobIdentity
 
 /// About how many bytes a results file for `plan` takes once written
 /// (every column allocated in full, as build_layout does).
-std::uint64_t estimated_bytes(const plan::Plan& plan, const analysis::Analyses& analyses, int ranks);
+std::uint64_t estimated_bytes(const plan::Plan& plan, const JobIdentity& identity, int ranks);
 
 /// The datasets that epochs and provenance write, open.
 struct OpenLayout {
@@ -56,11 +59,15 @@ struct OpenLayout {
   h5::Handle committed;             ///< /units/committed
   h5::Handle provenance;            ///< /provenance/json
   hsize_t provenance_capacity = 0;
+  /// /analyses/<name>/<field> of each analysis that is not stats or quality,
+  /// in JobIdentity::columns order (FinishedUnit::cells order).
+  std::vector<const AnalysisColumns*> analyses;
+  std::vector<std::vector<h5::Handle>> analysis_columns;
 };
 
 /// Collective: opens the datasets of a file laid out for `plan` and `analyses`,
 /// checking each one's size (IoError naming the dataset otherwise).
-OpenLayout open_layout(hid_t file, const plan::Plan& plan, const analysis::Analyses& analyses, const std::string& path);
+OpenLayout open_layout(hid_t file, const plan::Plan& plan, const JobIdentity& identity, const std::string& path);
 
 /// Collective: throws ConfigError (one line naming what differs and how to go
 /// on) unless the file at `path` was made by tsweep's results format version

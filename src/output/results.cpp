@@ -33,6 +33,7 @@ struct State {
   std::int64_t window_ns = 0;
   std::vector<plan::Unit> units;
   std::vector<bool> committed;
+  JobIdentity identity;  ///< the layout points into its columns
   // Declared before the datasets: members are destroyed in reverse order, and
   // the MPI-IO driver refuses to close a file whose datasets are still open.
   h5::Handle file;
@@ -195,7 +196,8 @@ void open_partial(State* m, exec::Comm comm, const std::string& path, const plan
   });
   exec::agreed(m->comm, [&] {
     detail::check_identity(m->file.get(), plan, identity, name);
-    m->layout = detail::open_layout(m->file.get(), plan, identity.analyses, name);
+    m->identity = identity;
+    m->layout = detail::open_layout(m->file.get(), plan, m->identity, name);
     m->dxpl = detail::collective_transfer(name);
     std::vector<std::uint8_t> record(plan.units.size());
     detail::read_all(m->layout.committed.get(), H5T_NATIVE_UINT8, record.data(), m->dxpl.get(), name,
@@ -228,6 +230,16 @@ void validate_epoch(const State& m, const std::vector<FinishedUnit>& mine) {
                             std::to_string(u.stream) + " at " + std::to_string(start) + " there");
       }
     }
+    if (f.cells.size() != m.layout.analyses.size()) {
+      throw InternalError(unit + " has values of " + std::to_string(f.cells.size()) + " analyses, the file has " +
+                          std::to_string(m.layout.analyses.size()));
+    }
+    for (std::size_t a = 0; a < f.cells.size(); ++a) {
+      if (f.cells[a].size() != static_cast<std::size_t>(u.windows) * m.layout.analyses[a]->cells) {
+        throw InternalError(unit + ": analysis " + m.layout.analyses[a]->name + " has " +
+                            std::to_string(f.cells[a].size()) + " values for " + std::to_string(u.windows) + " windows");
+      }
+    }
     ids.push_back(f.unit);
   }
   std::sort(ids.begin(), ids.end());
@@ -236,6 +248,20 @@ void validate_epoch(const State& m, const std::vector<FinishedUnit>& mine) {
 }
 
 }  // namespace
+
+std::vector<AnalysisColumns> columns_of(const std::vector<analysis::Configured>& configured) {
+  std::vector<AnalysisColumns> out;
+  for (const bool kernel : {true, false}) {
+    for (const char* name : {"stats", "quality"}) {
+      for (const auto& c : configured) {
+        if (kernel != c.kernel() || (kernel && c.name != name)) continue;
+        out.push_back({c.name, c.parameters, c.params.values(), c.fields, c.offsets, c.cells, c.kernel()});
+      }
+      if (!kernel) break;  // the others once, in the config's order
+    }
+  }
+  return out;
+}
 
 struct ResultsFile::Impl : State {};
 
@@ -253,7 +279,7 @@ ResultsFile ResultsFile::create(const exec::Comm& comm, const std::string& path,
     detail::validate_plan(plan);
     if (!own.is_root()) return;
     check_output_path(path, identity.store_path);
-    prepare_paths(path, force, detail::estimated_bytes(plan, identity.analyses, own.size()));
+    prepare_paths(path, force, detail::estimated_bytes(plan, identity, own.size()));
   });
   try {
     const auto fapl = detail::parallel_access(own.get(), creating);
@@ -405,6 +431,32 @@ EpochReport ResultsFile::write_epoch(const std::vector<FinishedUnit>& mine) {
                                      column.data(), m.dxpl.get(), m.partial, "windows/" + std::string(field.name));
     }));
     if (c + 1 == (m.layout.fields.size() + 1) / 2) exec::test_hooks::hold("results.write", m.comm.rank());
+  }
+  // Each analysis's fields, from the units' cells in the same row order.
+  std::vector<std::uint64_t> cells;
+  for (std::size_t a = 0; a < m.layout.analyses.size(); ++a) {
+    const AnalysisColumns& spec = *m.layout.analyses[a];
+    for (std::size_t k = 0; k < spec.fields.size(); ++k) {
+      const analysis::Field& field = spec.fields[k];
+      const std::size_t width = field.width(), at = spec.offsets[k];
+      cells.clear();
+      cells.reserve(total_rows * width);
+      for (const FinishedUnit* f : order) {
+        const std::vector<std::uint64_t>& v = f->cells[a];
+        for (std::size_t r = 0; r < f->rows.size(); ++r) {
+          const std::uint64_t* row = v.data() + r * spec.cells + at;
+          cells.insert(cells.end(), row, row + width);
+        }
+      }
+      const hid_t dataset = m.layout.analysis_columns[a][k].get();
+      const std::string what = "analyses/" + spec.name + "/" + field.name;
+      h5::Handle wide;
+      if (width > 1) wide = exec::agreed(m.comm, [&] { return detail::select_ranges(dataset, row_ranges, m.partial); });
+      note(exec::agreed(m.comm, [&] {
+        return detail::write_selection(dataset, detail::memory_type(field.kind), width > 1 ? wide.get() : selection.get(),
+                                       cells.data(), m.dxpl.get(), m.partial, what);
+      }));
+    }
   }
   exec::agreed(m.comm, [&] { h5::check(H5Fflush(m.file.get(), H5F_SCOPE_GLOBAL), m.partial, "flushing rows"); });
   exec::test_hooks::hold("results.commit", m.comm.rank());

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "tsweep/analysis/catalog.hpp"
 #include "tsweep/core/error.hpp"
 #include "tsweep/core/time.hpp"
 
@@ -22,7 +23,9 @@ const std::vector<std::pair<std::string, std::string>>& config_keys() {
       {"streams_regex", "ECMAScript regular expression or list of them, matched against whole names"},
       {"time_range", "map with start and/or end (ISO-8601 or ns since the epoch); [start, end)"},
       {"window", "window width with a unit: 500ms, 1s, 1min, 12h, 1d (required)"},
-      {"analyses", "list of analyses: stats, quality (default: both)"},
+      {"analyses", "list of analyses, each a name or {name: {parameter: value}}: stats, quality, percentiles, spectrum, "
+                   "events, or one a plugin adds (default: [stats, quality]; src/analysis/ANALYSES.md)"},
+      {"plugins", "shared libraries that add analyses (built with tsweep_add_analysis), loaded on every rank"},
       {"assignment", "static (cost-balanced) or dynamic (shared counter, largest units first); default dynamic"},
       {"unit_samples", "target samples per unit of work (default 4000000)"},
       {"max_rows", "most window rows the job may make (default 1000000000): refuses a window far too small for the time range"},
@@ -141,14 +144,84 @@ void apply_override(YAML::Node root, const std::string& text, std::set<std::stri
   for (std::string part; std::getline(ss, part, '.');) parts.push_back(part);
   std::vector<YAML::Node> chain{root};
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    if (chain.back().IsSequence()) {
+      // A list of named entries (analyses): the part names an entry, which
+      // becomes {name: {...}} (and is added when the list has none).
+      YAML::Node list = chain.back();
+      YAML::Node found;
+      for (std::size_t k = 0; k < list.size(); ++k) {
+        YAML::Node item = list[k];
+        if (item.IsScalar() && item.Scalar() == parts[i]) {
+          YAML::Node named(YAML::NodeType::Map);
+          named[parts[i]] = YAML::Node(YAML::NodeType::Map);
+          list[k] = named;
+          found = list[k];
+        } else if (item.IsMap() && item.size() == 1 && item[parts[i]]) {
+          found = item;
+        }
+      }
+      if (!found) {
+        YAML::Node named(YAML::NodeType::Map);
+        named[parts[i]] = YAML::Node(YAML::NodeType::Map);
+        list.push_back(named);
+        found = list[list.size() - 1];
+      }
+      YAML::Node params = found[parts[i]];
+      if (!params.IsDefined() || params.IsNull()) {
+        params = YAML::Node(YAML::NodeType::Map);
+        found[parts[i]] = params;
+      }
+      if (!params.IsMap()) throw ConfigError("--set " + key + ": '" + parts[i] + "' is not a map");
+      chain.push_back(params);
+      continue;
+    }
     YAML::Node next = chain.back()[parts[i]];
-    if (!next.IsDefined() || next.IsNull()) next = YAML::Node(YAML::NodeType::Map);
-    if (!next.IsMap()) throw ConfigError("--set " + key + ": '" + parts[i] + "' is not a map");
+    if ((!next.IsDefined() || next.IsNull()) && i == 0 && parts[0] == "analyses") {
+      next = YAML::Node(std::vector<std::string>{"stats", "quality"});  // the default list, to add to
+    } else if (!next.IsDefined() || next.IsNull()) {
+      next = YAML::Node(YAML::NodeType::Map);
+    }
+    if (!next.IsMap() && !next.IsSequence()) throw ConfigError("--set " + key + ": '" + parts[i] + "' is not a map");
     chain.back()[parts[i]] = next;
     chain.push_back(next);
   }
   chain.back()[parts.back()] = value;
   overridden.insert(parts.front());
+}
+
+// YAML made typed for an analysis: integers, numbers and booleans where the
+// scalar reads as one, strings otherwise; maps keep their order.
+analysis::Value to_value(const YAML::Node& n) {
+  using analysis::Value;
+  if (!n.IsDefined() || n.IsNull()) return Value{};
+  if (n.IsSequence()) {
+    std::vector<Value> items;
+    for (const auto& item : n) items.push_back(to_value(item));
+    return Value::list(std::move(items));
+  }
+  if (n.IsMap()) {
+    Value v;
+    v.kind = Value::Kind::map;
+    for (const auto& kv : n) v.entries.emplace_back(kv.first.Scalar(), to_value(kv.second));
+    return v;
+  }
+  const std::string& text = n.Scalar();
+  if (n.Tag() != "!") {  // a quoted scalar stays a string
+    try {
+      std::size_t used = 0;
+      const long long i = std::stoll(text, &used, 10);
+      if (used == text.size()) return Value::of(static_cast<std::int64_t>(i));
+    } catch (const std::exception&) {
+    }
+    try {
+      std::size_t used = 0;
+      const double d = std::stod(text, &used);
+      if (used == text.size() && text.find_first_of("xXpP") == std::string::npos) return Value::of(d);
+    } catch (const std::exception&) {
+    }
+    if (text == "true" || text == "false") return Value::of(text == "true");
+  }
+  return Value::of(text);
 }
 
 std::string resolve(const std::string& path, const fs::path& base) {
@@ -212,16 +285,28 @@ JobConfig load_config(const std::string& path, const std::vector<std::string>& o
   if (!root["window"]) r.fail("window", "missing; expected a duration with a unit such as 1min");
   c.window_ns = r.duration("window", root["window"]);
   if (auto a = root["analyses"]) {
-    c.stats = c.quality = false;
-    for (const auto& name : r.strings("analyses", a)) {
-      if (name == "stats") {
-        c.stats = true;
-      } else if (name == "quality") {
-        c.quality = true;
+    c.analyses.clear();
+    if (!a.IsScalar() && !a.IsSequence()) r.fail("analyses", "expected a list of analyses, got " + r.describe(a));
+    const YAML::Node list = a.IsScalar() ? YAML::Node(std::vector<std::string>{a.Scalar()}) : a;
+    for (const auto& item : list) {
+      if (item.IsScalar() && !item.Scalar().empty()) {
+        c.analyses.push_back({item.Scalar(), {}});
+      } else if (item.IsMap() && item.size() == 1) {
+        const auto kv = *item.begin();
+        c.analyses.push_back({kv.first.Scalar(), to_value(kv.second)});
       } else {
-        r.fail("analyses", "expected stats and/or quality, got '" + name + "'");
+        r.fail("analyses", "expected each entry to be a name or {name: {parameters}}, got " + r.describe(item));
       }
     }
+    if (c.analyses.empty()) r.fail("analyses", "expected at least one analysis");
+  }
+  c.stats = c.quality = false;
+  for (const auto& spec : c.analyses) {
+    c.stats = c.stats || spec.name == "stats";
+    c.quality = c.quality || spec.name == "quality";
+  }
+  if (auto p = root["plugins"]) {
+    for (const auto& plugin : r.strings("plugins", p)) c.plugins.push_back(resolve(plugin, where("plugins")));
   }
   if (auto a = root["assignment"]) {
     c.assignment = r.choice<Assignment>("assignment", a, {{"static", Assignment::static_cost}, {"dynamic", Assignment::dynamic}});
@@ -247,16 +332,24 @@ void emit_selection(YAML::Emitter& out, const JobConfig& c) {
   if (c.selection.end_ns != INT64_MAX) out << YAML::Key << "end" << YAML::Value << format_iso8601(c.selection.end_ns);
   out << YAML::EndMap;
   out << YAML::Key << "window" << YAML::Value << format_duration(c.window_ns);
-  std::vector<std::string> analyses;
-  if (c.stats) analyses.emplace_back("stats");
-  if (c.quality) analyses.emplace_back("quality");
-  out << YAML::Key << "analyses" << YAML::Value << YAML::Flow << analyses;
+  out << YAML::Key << "analyses" << YAML::Value << YAML::Flow << c.analysis_names();
   out << YAML::Key << "unit_samples" << YAML::Value << c.unit_samples;
   out << YAML::Key << "on_corrupt" << YAML::Value << (c.on_corrupt == OnCorrupt::flag ? "flag" : "fail");
   // Only when off: results of runs before the key existed keep their key.
   if (!c.summaries) out << YAML::Key << "summaries" << YAML::Value << false;
 }
 }  // namespace
+
+std::vector<std::string> JobConfig::analysis_names() const {
+  // stats and quality first, in this order, as files before other analyses existed have them.
+  std::vector<std::string> names;
+  if (stats) names.emplace_back("stats");
+  if (quality) names.emplace_back("quality");
+  for (const auto& spec : analyses) {
+    if (spec.name != "stats" && spec.name != "quality") names.push_back(spec.name);
+  }
+  return names;
+}
 
 std::string JobConfig::results_key() const {
   YAML::Emitter out;
@@ -276,6 +369,14 @@ std::string JobConfig::to_yaml() const {
   out << YAML::Key << "checkpoint_interval" << YAML::Value << format_duration(checkpoint_ns);
   out << YAML::Key << "progress_interval" << YAML::Value << format_duration(progress_ns);
   out << YAML::Key << "max_rows" << YAML::Value << max_rows;
+  out << YAML::Key << "analysis_parameters" << YAML::Value << YAML::BeginMap;
+  for (const auto& spec : analyses) {
+    if (spec.params.kind != analysis::Value::Kind::null) {
+      out << YAML::Key << spec.name << YAML::Value << analysis::canonical_json(spec.params);
+    }
+  }
+  out << YAML::EndMap;
+  if (!plugins.empty()) out << YAML::Key << "plugins" << YAML::Value << YAML::Flow << plugins;
   if (threads) out << YAML::Key << "threads" << YAML::Value << *threads;
   out << YAML::EndMap;
   return out.c_str();

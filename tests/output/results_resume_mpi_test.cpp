@@ -204,7 +204,7 @@ TEST(ResultsFile, InvalidEpochInputOnOneRankThrowsOnEveryRankAndWritesNothing) {
   auto misplaced = unit(n - 1);
   misplaced.rows.front().start += 1;
   expect_error_everywhere(comm, epoch_with(misplaced), ExitCode::internal, "the plan puts stream");
-  expect_error_everywhere(comm, epoch_with(output::FinishedUnit{n, {}}), ExitCode::internal,
+  expect_error_everywhere(comm, epoch_with(output::FinishedUnit{n, {}, {}}), ExitCode::internal,
                           "write_epoch: unit " + std::to_string(n) + " is not in the plan");
   // Unit 0 twice: on two ranks (rank 0 offers it too), or twice on the only rank.
   expect_error_everywhere(comm, epoch_with(unit(0)), ExitCode::internal, "write_epoch: unit 0 ");

@@ -103,7 +103,17 @@ TEST_F(Config, ErrorsNameFileKeyAndExpectation) {
   EXPECT_NE(error_of(base + "window: 1min\nthreads: 0\n").find("key 'threads'"), std::string::npos);
   EXPECT_NE(error_of(base + "window: 1min\nassignment: random\n").find("expected one of static, dynamic"), std::string::npos);
   EXPECT_NE(error_of(base + "window: 1min\non_corrupt: ignore\n").find("key 'on_corrupt'"), std::string::npos);
-  EXPECT_NE(error_of(base + "window: 1min\nanalyses: [stats, fft]\n").find("got 'fft'"), std::string::npos);
+  // Names are checked once plugins are loaded (analysis::Catalog); the shape of each entry here.
+  EXPECT_NE(error_of(base + "window: 1min\nanalyses: [stats, {fft: 1, welch: 2}]\n").find("key 'analyses'"), std::string::npos);
+  {
+    const tsweep::analysis::Catalog catalog;
+    try {
+      (void)catalog.configure({{"fft", {}}}, "job.yaml");
+      ADD_FAILURE() << "an unknown analysis was accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("unknown analysis 'fft'"), std::string::npos) << e.what();
+    }
+  }
   EXPECT_NE(error_of(base + "window: 1min\ntime_range: {start: yesterday}\n").find("time_range.start"), std::string::npos);
   EXPECT_NE(error_of(base + "window: 1min\ntime_range: {start: 2024-01-02, end: 2024-01-01}\n").find("start must be before end"), std::string::npos);
   EXPECT_NE(error_of("output: r.h5\nwindow: 1min\n").find("key 'store': missing"), std::string::npos);

@@ -8,10 +8,9 @@
 #include <string>
 #include <vector>
 
-namespace tsweep::analysis {
+#include "tsweep/analysis/analysis.hpp"
 
-/// Marks a time that does not exist (an empty window has no first sample).
-inline constexpr std::int64_t no_time = std::numeric_limits<std::int64_t>::min();
+namespace tsweep::analysis {
 
 /// Which analyses a job runs. Fields of an analysis that does not run are
 /// absent from the results file.
@@ -46,7 +45,6 @@ struct WindowRow {
 };
 
 /// Name, storage kind and place in WindowRow of every field, in file order.
-enum class FieldKind { int32, int64, float64 };
 struct FieldInfo {
   const char* name;
   FieldKind kind;

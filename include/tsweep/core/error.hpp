@@ -6,6 +6,10 @@
 #include <stdexcept>
 #include <string>
 
+/// Errors keep default visibility: an analysis plugin built with hidden
+/// visibility throws them, and tsweep catches them by type.
+#define TSWEEP_VISIBLE __attribute__((visibility("default")))
+
 namespace tsweep {
 
 /// Documented process exit codes (README.md, "Exit codes").
@@ -19,7 +23,7 @@ enum class ExitCode : int {
 
 /// Base of every error tsweep throws on purpose. The message is one line that
 /// names the file, key or value and what was expected.
-class Error : public std::runtime_error {
+class TSWEEP_VISIBLE Error : public std::runtime_error {
  public:
   explicit Error(const std::string& what, ExitCode code = ExitCode::internal)
       : std::runtime_error(what), m_code(code) {}
@@ -30,7 +34,7 @@ class Error : public std::runtime_error {
 };
 
 /// Bad command line or configuration: names the key and the value expected.
-class ConfigError : public Error {
+class TSWEEP_VISIBLE ConfigError : public Error {
  public:
   explicit ConfigError(const std::string& what) : Error(what, ExitCode::usage) {}
 };
@@ -38,7 +42,7 @@ class ConfigError : public Error {
 /// A file that cannot be opened, read, written, or is not what it should be.
 /// Input problems (missing, foreign, truncated) exit 2; failures while writing
 /// our own output are internal unless the caller says otherwise.
-class IoError : public Error {
+class TSWEEP_VISIBLE IoError : public Error {
  public:
   IoError(std::string path, const std::string& what, ExitCode code = ExitCode::usage)
       : Error(path.empty() ? what : path + ": " + what, code), m_path(std::move(path)) {}
@@ -50,7 +54,7 @@ class IoError : public Error {
 
 /// An encoded block that cannot be decoded. `block` is the block's index in its
 /// store when known, or -1.
-class CodecError : public Error {
+class TSWEEP_VISIBLE CodecError : public Error {
  public:
   explicit CodecError(const std::string& what, std::int64_t block = -1)
       : Error(block >= 0 ? "block " + std::to_string(block) + ": " + what : what, ExitCode::usage),
@@ -62,20 +66,20 @@ class CodecError : public Error {
 };
 
 /// A broken invariant inside tsweep: a bug.
-class InternalError : public Error {
+class TSWEEP_VISIBLE InternalError : public Error {
  public:
   explicit InternalError(const std::string& what) : Error(what, ExitCode::internal) {}
 };
 
 /// Thrown on the ranks that did nothing wrong when another rank failed: they
 /// exit quietly with the failing rank's code (see exec::agree).
-class PeerError : public Error {
+class TSWEEP_VISIBLE PeerError : public Error {
  public:
   PeerError(const std::string& what, ExitCode code) : Error(what, code) {}
 };
 
 /// The run was stopped by a signal after committing its work.
-class StoppedError : public Error {
+class TSWEEP_VISIBLE StoppedError : public Error {
  public:
   explicit StoppedError(const std::string& what) : Error(what, ExitCode::stopped) {}
 };

@@ -91,12 +91,22 @@ class UnitRunner {
   /// unless the block's bytes are damaged, which only decoding notices).
   void set_use_summaries(bool on) noexcept { m_use_summaries = on; }
 
+  /// The job's analyses (analysis::Catalog::configure). stats and quality are
+  /// computed by the block-summary kernel whatever is listed; every other
+  /// analysis gets each window's samples in sample order (so its units decode
+  /// every block they touch) and fills FinishedUnit::cells, in list order.
+  void set_analyses(const std::vector<analysis::Configured>& analyses);
+
   /// The stop check at `step` (false without one).
   [[nodiscard]] bool stop_check(const char* step) const { return m_stop && m_stop(step); }
 
  private:
   /// The unit's windows and time range, as fetch() and compute() both use them.
   [[nodiscard]] analysis::UnitWindows windows_of(const plan::Unit& unit) const;
+  /// The analyses that take samples, over the decoded blocks of a unit.
+  struct Decoded;
+  void run_analyses(const FetchedUnit& f, const analysis::UnitWindows& windows, std::size_t stream,
+                    const std::vector<std::string>& failure, UnitResult& result);
 
   BlockSource& m_source;
   const plan::Plan& m_plan;
@@ -107,6 +117,13 @@ class UnitRunner {
   std::vector<codec::RawRange> m_ranges;     ///< per plan stream: its valid range in raw units
   std::vector<analysis::BlockPieces> m_pieces;
   std::vector<std::vector<std::byte>> m_spare_bytes;  ///< byte buffers of computed units, reused by fetch()
+  std::vector<const analysis::Configured*> m_analyses;  ///< those that take samples
+  std::vector<analysis::StreamInfo> m_info;             ///< per plan stream
+  std::vector<std::vector<std::byte>> m_raw;            ///< per decoded block (analyses only)
+  std::vector<std::vector<std::int64_t>> m_times;
+  std::vector<std::byte> m_window_raw;                  ///< a unit's samples, window after window
+  std::vector<std::int64_t> m_window_times;
+  std::vector<double> m_window_values;
 };
 
 }  // namespace tsweep::job

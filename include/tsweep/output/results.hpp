@@ -8,11 +8,27 @@
 #include <string>
 #include <vector>
 
+#include "tsweep/analysis/catalog.hpp"
 #include "tsweep/analysis/window.hpp"
 #include "tsweep/exec/comm.hpp"
 #include "tsweep/plan/plan.hpp"
 
 namespace tsweep::output {
+
+/// One analysis's fields in the results file, `/analyses/<name>/<field>`
+/// (for stats and quality, links to their `/windows/<field>` columns).
+struct AnalysisColumns {
+  std::string name;
+  std::string parameters;  ///< canonical JSON of its parameters, defaults included
+  std::vector<std::pair<std::string, analysis::Value>> parameter_values;  ///< the same, as attributes
+  std::vector<analysis::Field> fields;
+  std::vector<std::size_t> offsets;  ///< first cell of each field in a window's cells
+  std::size_t cells = 0;             ///< cells (8 bytes) per window
+  bool kernel = false;               ///< stats or quality: the fields are WindowRow's
+};
+
+/// The columns of a job's configured analyses, kernel ones first (file order).
+std::vector<AnalysisColumns> columns_of(const std::vector<analysis::Configured>& configured);
 
 /// What identifies the input of a job: results are only resumed, or compared,
 /// against the same store, config and plan.
@@ -23,13 +39,17 @@ struct JobIdentity {
   std::int64_t store_streams = 0;
   std::string store_format_version;
   std::string config;                ///< canonical YAML of the keys that shape the results
-  analysis::Analyses analyses;
+  analysis::Analyses analyses;       ///< whether stats and quality run
+  std::vector<AnalysisColumns> columns;  ///< every analysis (stats and quality too, when they run)
 };
 
 /// A finished unit's rows, ready to be written.
 struct FinishedUnit {
   std::int64_t unit = 0;                       ///< Plan::units index
   std::vector<analysis::WindowRow> rows;       ///< exactly the unit's windows, in order
+  /// Per analysis that is not stats or quality (JobIdentity::columns order):
+  /// windows × cells values, window after window.
+  std::vector<std::vector<std::uint64_t>> cells;
 };
 
 /// How the epoch's transfers really went (H5Pget_mpio_actual_io_mode and

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "tsweep/analysis/catalog.hpp"
 #include "tsweep/plan/plan.hpp"
 
 namespace tsweep::plan {
@@ -21,8 +22,11 @@ struct JobConfig {
   std::string output;                   ///< results file
   Selection selection;                  ///< streams (globs), streams_regex, time_range
   std::int64_t window_ns = 0;
-  bool stats = true;
-  bool quality = true;
+  /// The `analyses` list as written (checked once plugins are loaded: analysis::Catalog::configure).
+  std::vector<analysis::AnalysisSpec> analyses{{"stats", {}}, {"quality", {}}};
+  bool stats = true;    ///< `stats` is listed
+  bool quality = true;  ///< `quality` is listed
+  std::vector<std::string> plugins;  ///< shared libraries adding analyses, resolved like `store`
   Assignment assignment = Assignment::dynamic;
   std::int64_t unit_samples = 4'000'000;
   std::int64_t max_rows = kDefaultMaxRows;  ///< guard on the plan's size (not part of results_key)
@@ -35,7 +39,11 @@ struct JobConfig {
   /// Canonical YAML of the keys that shape the results (not the output path,
   /// threads, assignment or checkpointing): equal for runs that must give
   /// identical results, and recorded in the results file.
+  /// The analyses' parameters are not in it: the results file records them
+  /// with their defaults filled in (the `analysis_parameters` attribute).
   [[nodiscard]] std::string results_key() const;
+  /// The analyses' names: stats and quality first, the rest as listed.
+  [[nodiscard]] std::vector<std::string> analysis_names() const;
   /// Canonical YAML of every key, for provenance.
   [[nodiscard]] std::string to_yaml() const;
 };
