@@ -172,13 +172,7 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
   const std::vector<analysis::Configured> analyses = agreed(world, [&] {
     for (const auto& plugin : config.plugins) {
       // Test hook: TSWEEP_INJECT_FAULT=plugin:R makes the plugins missing on rank R alone.
-      std::string path = plugin;
-      try {
-        maybe_inject_fault("plugin", world.rank());
-      } catch (const InternalError&) {
-        path += ".missing-on-this-rank";
-      }
-      catalog.load_plugin(path);
+      catalog.load_plugin(fault_injected("plugin", world.rank()) ? plugin + ".missing-on-this-rank" : plugin);
     }
     return catalog.configure(config.analyses, config.config_path.empty() ? "config" : config.config_path);
   });
