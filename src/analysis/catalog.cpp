@@ -24,10 +24,9 @@ class KernelAnalysis final : public Analysis {
   explicit KernelAnalysis(bool stats) : m_stats(stats) {
     for (const FieldInfo& f : analysis::fields()) {
       if (f.always || f.stats != m_stats) continue;
-      const bool timed = std::strcmp(f.name, "first_time") == 0 || std::strcmp(f.name, "last_time") == 0 ||
-                         std::strcmp(f.name, "longest_gap") == 0;
-      const bool physical = m_stats && !timed && std::strcmp(f.name, "count") != 0;
-      m_fields.push_back({f.name, f.kind, timed ? "ns" : physical ? "stream unit" : "", f.description, {}});
+      // The float64 fields are physical values; the others counts or times.
+      const char* unit = f.unit ? f.unit : f.kind == FieldKind::float64 ? "stream unit" : "";
+      m_fields.push_back({f.name, f.kind, unit, f.description, {}});
       m_info.push_back(f);
     }
   }

@@ -12,15 +12,6 @@ namespace tsweep::output::detail {
 
 namespace {
 
-// Time-valued window fields get a `unit` attribute; the others are counts or
-// physical values in the stream's own unit (recorded in the store).
-const char* field_unit(const char* name) {
-  for (const char* timed : {"start", "first_time", "last_time", "longest_gap"}) {
-    if (std::strcmp(name, timed) == 0) return "ns";
-  }
-  return nullptr;
-}
-
 h5::Handle make_group(hid_t file, const char* name, const std::string& path) {
   const auto gcpl = group_creation(path);
   return h5::Handle(H5Gcreate2(file, name, H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), path,
@@ -317,7 +308,7 @@ void build_layout(const exec::Comm& comm, hid_t file, const plan::Plan& plan, co
     const auto dcpl = dataset_creation(path, Fill::never);
     for (const auto& field : analysis::fields_for(identity.analyses)) {
       described_column(comm, windows.get(), field.name, file_type(field.kind), static_cast<hsize_t>(plan.rows),
-                       field.description, field_unit(field.name), dcpl.get(), path);
+                       field.description, field.unit, dcpl.get(), path);
     }
   }
   if (!identity.columns.empty()) write_analyses(comm, file, plan, identity, path);

@@ -52,6 +52,7 @@ struct FieldInfo {
   bool always;              ///< stream and start: written for every job
   bool stats;               ///< part of `stats` (else of `quality`) when not `always`
   const char* description;  ///< stored as the column's `description` attribute
+  const char* unit;         ///< "ns" for time-valued fields, else nullptr (counts, or physical values in the stream's unit)
 };
 const std::vector<FieldInfo>& fields();
 
