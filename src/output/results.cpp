@@ -251,14 +251,16 @@ void validate_epoch(const State& m, const std::vector<FinishedUnit>& mine) {
 
 std::vector<AnalysisColumns> columns_of(const std::vector<analysis::Configured>& configured) {
   std::vector<AnalysisColumns> out;
-  for (const bool kernel : {true, false}) {
-    for (const char* name : {"stats", "quality"}) {
-      for (const auto& c : configured) {
-        if (kernel != c.kernel() || (kernel && c.name != name)) continue;
-        out.push_back({c.name, c.parameters, c.params.values(), c.fields, c.offsets, c.cells, c.kernel()});
-      }
-      if (!kernel) break;  // the others once, in the config's order
+  auto add = [&](const analysis::Configured& c) {
+    out.push_back({c.name, c.parameters, c.params.values(), c.fields, c.offsets, c.cells, c.kernel()});
+  };
+  for (const char* name : {"stats", "quality"}) {  // in this order, as the `analyses` attribute has them
+    for (const auto& c : configured) {
+      if (c.name == name) add(c);
     }
+  }
+  for (const auto& c : configured) {
+    if (!c.kernel()) add(c);  // the others in the config's order
   }
   return out;
 }

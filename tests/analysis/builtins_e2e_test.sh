@@ -20,6 +20,16 @@ stop() {
   exit 1
 }
 
+# checked MODE RESULTS DATA WHAT: the results file exists and check_builtins.py MODE agrees with it.
+checked() {
+  [ -f "$2" ] || stop "$1: no results file $2"
+  if "$PYTHON" "$check" "$1" "$2" "$3" >"$WORK/$1.out" 2>&1; then
+    pass "$(tail -1 "$WORK/$1.out")"
+  else
+    fail "$4: $(head -30 "$WORK/$1.out")"
+  fi
+}
+
 # --- percentiles and spectrum on dense signals --------------------------------
 "$PYTHON" "$check" make-dense "$WORK/arrays.h5" >"$WORK/make.out" 2>&1 ||
   stop "writing the dense signals with $PYTHON failed: $(cat "$WORK/make.out")"
@@ -40,12 +50,7 @@ analyses:
 YAML
 run dense_np2 180 $TSWEEP_MPIEXEC -np 2 "$TSWEEP" --threads 1 run "$WORK/dense.yaml"
 expect_rc dense_np2 0
-[ -f "$WORK/dense_np2.h5" ] || stop "dense_np2: no results file"
-if "$PYTHON" "$check" dense "$WORK/dense_np2.h5" "$WORK/arrays.h5" >"$WORK/dense.out" 2>&1; then
-  pass "$(tail -1 "$WORK/dense.out")"
-else
-  fail "percentiles/spectrum differ from NumPy/SciPy: $(head -30 "$WORK/dense.out")"
-fi
+checked dense "$WORK/dense_np2.h5" "$WORK/arrays.h5" "percentiles/spectrum differ from NumPy/SciPy"
 run dense_np1_t2 180 $TSWEEP_MPIEXEC -np 1 "$TSWEEP" --threads 2 --oversubscribe run "$WORK/dense.yaml" \
   --set "output=$WORK/dense_np1_t2.h5"
 expect_rc dense_np1_t2 0
@@ -75,10 +80,5 @@ analyses: [events]
 YAML
 run events 180 $TSWEEP_MPIEXEC -np 2 "$TSWEEP" --threads 2 --oversubscribe run "$WORK/events.yaml"
 expect_rc events 0
-[ -f "$WORK/events.h5" ] || stop "events: no results file"
-if "$PYTHON" "$check" events "$WORK/events.h5" "$WORK/store.h5" >"$WORK/events.out" 2>&1; then
-  pass "$(tail -1 "$WORK/events.out")"
-else
-  fail "events differ from NumPy: $(head -30 "$WORK/events.out")"
-fi
+checked events "$WORK/events.h5" "$WORK/store.h5" "events differ from NumPy"
 finish
