@@ -38,15 +38,28 @@ class KernelAnalysis final : public Analysis {
     facts.rate_nhz = s.rate_nhz;
     facts.first_ns = s.first_ns;
     facts.last_ns = s.last_ns;
+    facts.has_valid_range = s.has_valid_range;
+    facts.valid_min = s.valid_min;
+    facts.valid_max = s.valid_max;
     const UnitWindows one{0, w.width_ns, w.start_ns / w.width_ns, 1, w.begin_ns, w.end_ns};
     const std::int64_t threshold = gap_threshold(s.rate_nhz);
     BlockScratch scratch;
     BlockPieces pieces;
     UnitAccumulator acc(one, s.type, threshold);
-    if (w.previous_time != no_time) acc.add_bounds(w.previous_time, w.previous_time);
-    if (w.size > 0) {
-      reduce_block(s.type, codec::RawRange{}, threshold, one, w.raw, w.size, Span<const std::int64_t>(w.times, w.size),
-                   codec::RegularTimes{}, scratch, pieces);
+    const codec::RawRange range = raw_range_of(facts, s.type, s.scale, s.offset);
+    const std::size_t width = codec::sample_size(s.type);
+    // Runs of samples that follow each other in the stream, each with the
+    // time of its predecessor (or none), as blocks are merged in the kernel.
+    for (std::size_t i = 0, j = 0; i < w.size; i = j) {
+      for (j = i + 1; j < w.size && w.follows(j);) ++j;
+      const std::int64_t before = w.previous_times ? w.previous_times[i] : i == 0 ? w.previous_time : w.times[i - 1];
+      if (before == no_time) {
+        acc.forget_previous();
+      } else {
+        acc.add_bounds(before, before);
+      }
+      reduce_block(s.type, range, threshold, one, static_cast<const std::byte*>(w.raw) + i * width, j - i,
+                   Span<const std::int64_t>(w.times + i, j - i), codec::RegularTimes{}, scratch, pieces);
       acc.add_block(pieces);
     }
     WindowRow row = acc.row(facts, s.scale, s.offset, 0);

@@ -61,7 +61,8 @@ UnitRunner::UnitRunner(BlockSource& source, const plan::Plan& plan, bool fail_on
     if (it == streams.end()) throw InternalError("planned stream " + ps.name + " is not in " + source.name());
     m_stream_index.push_back(it - streams.begin());
     m_ranges.push_back(analysis::raw_range_of(it->facts, it->type, it->scale, it->offset));
-    m_info.push_back({ps.name, it->type, it->scale, it->offset, it->facts.rate_nhz, it->facts.first_ns, it->facts.last_ns});
+    m_info.push_back({ps.name, it->type, it->scale, it->offset, it->facts.rate_nhz, it->facts.first_ns, it->facts.last_ns,
+                      it->facts.has_valid_range, it->facts.valid_min, it->facts.valid_max});
   }
 }
 
@@ -343,12 +344,14 @@ void UnitRunner::run_analyses(const FetchedUnit& f, const analysis::UnitWindows&
   m_window_raw.resize(total * width);
   m_window_times.resize(total);
   m_window_values.resize(total);
+  m_window_previous.resize(total);
   std::vector<std::size_t> cursor(count.begin(), count.end() - 1);
-  each([&](std::size_t w, std::size_t k, std::size_t i, std::int64_t) {
+  each([&](std::size_t w, std::size_t k, std::size_t i, std::int64_t prev) {
     const std::size_t at = cursor[w]++;
     const std::byte* src = m_raw[k].data() + i * width;
     std::memcpy(m_window_raw.data() + at * width, src, width);
     m_window_times[at] = m_times[k][i];
+    m_window_previous[at] = prev;
     m_window_values[at] = physical(info.type, src, info.scale, info.offset);
   });
 
@@ -387,6 +390,7 @@ void UnitRunner::run_analyses(const FetchedUnit& f, const analysis::UnitWindows&
     win.raw = m_window_raw.data() + count[w] * width;
     win.values = m_window_values.data() + count[w];
     win.times = m_window_times.data() + count[w];
+    win.previous_times = m_window_previous.data() + count[w];
     win.previous_time = previous[w];
     win.corrupt_blocks = rows[w].corrupt_blocks;
     for (std::size_t a = 0; a < m_analyses.size(); ++a) {

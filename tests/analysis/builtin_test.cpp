@@ -76,6 +76,7 @@ struct Samples {
   std::vector<std::int64_t> times;
   std::int64_t begin_ns = 0, end_ns = 0;
   std::int64_t previous_time = no_time;
+  std::vector<std::int64_t> previous;  ///< each sample's predecessor as the host sets it; empty: the window's own order
 
   explicit Samples(std::int64_t rate_nhz) {
     stream.name = "x";
@@ -97,6 +98,7 @@ struct Samples {
     w.values = values.data();
     w.times = times.data();
     w.previous_time = previous_time;
+    if (!previous.empty()) w.previous_times = previous.data();
     return w;
   }
 };
@@ -496,6 +498,17 @@ TEST(Spectrum, RepeatedOrBackwardTimeSplitsTheRun) {
   }
 }
 
+// A corrupt block whose samples are missing between two regular stretches
+// that happen to meet on the grid still splits the run.
+TEST(Spectrum, SampleAfterACorruptBlockStartsARun) {
+  Samples s(hz100);
+  for (std::int64_t i = 0; i < 800; ++i) {
+    s.add(i * 10 * ms, sig(i));
+    s.previous.push_back(i == 0 ? no_time : i == 300 ? no_time : (i - 1) * 10 * ms);
+  }
+  expect_gapped(s, 44 + 52);
+}
+
 TEST(Spectrum, IntervalOfExactlyOneAndAHalfPeriodsIsNoGap) {
   const Given p{{"bands", ranges({{"all", 0, 1000}})}, {"segment", Value::of(std::int64_t{4})}};
   for (const std::int64_t extra : {0, 1}) {
@@ -615,6 +628,39 @@ TEST(Events, WithoutTheEventBeforeTheFirstIntervalStartsAtTheFirstEvent) {
   EXPECT_EQ(r.real("interval_mean"), 2500000000.0 / 3 * 1e-9);
   expect_rel(r.real("interval_min"), 0.8, "min");
   expect_rel(r.real("rmssd"), std::sqrt((100.0 * 100 + 100 * 100) / 2), "rmssd");
+}
+
+// A corrupt block between the second and the third event: the third has no
+// known predecessor, so no interval and no successive pair spans the block.
+TEST(Events, NoIntervalSpansACorruptBlock) {
+  Samples s(0);
+  for (const std::int64_t t : {1000 * ms, 1800 * ms, 2700 * ms, 3500 * ms, 4400 * ms}) s.add(t, nan);
+  s.begin_ns = 1 * sec;
+  s.end_ns = 5 * sec;
+  s.previous_time = 200 * ms;
+  s.previous = {200 * ms, 1000 * ms, no_time, 2700 * ms, 3500 * ms};
+  const Row r = reduce(events_type(), {}, s.window());
+  EXPECT_EQ(r.integer("count"), 5);
+  EXPECT_EQ(r.integer("intervals"), 4);  // 0.8 0.8 | 0.8 0.9
+  EXPECT_EQ(r.real("interval_mean"), 3300000000.0 / 4 * 1e-9);
+  expect_rel(r.real("interval_max"), 0.9, "max");
+  expect_rel(r.real("rmssd"), std::sqrt((0.0 + 100 * 100) / 2), "rmssd");  // pairs (0.8, 0.8) and (0.8, 0.9)
+}
+
+// Disordered times: an event's predecessor in the stream can lie in another
+// window; its interval is from that event, not from the window's previous one.
+TEST(Events, IntervalsAreFromThePredecessorInTheStream) {
+  Samples s(0);
+  for (const std::int64_t t : {1000 * ms, 1500 * ms}) s.add(t, nan);
+  s.begin_ns = 1 * sec;
+  s.end_ns = 2 * sec;
+  s.previous_time = 900 * ms;
+  s.previous = {900 * ms, 2100 * ms};  // the stream: 0.9 1.0 2.1 (next window) 1.5
+  const Row r = reduce(events_type(), {}, s.window());
+  EXPECT_EQ(r.integer("intervals"), 2);
+  expect_rel(r.real("interval_min"), -0.6, "min");
+  expect_rel(r.real("interval_max"), 0.1, "max");
+  EXPECT_TRUE(std::isnan(r.real("rmssd")));  // the second interval does not start at the first's end
 }
 
 TEST(Events, MatchesNumpyOnFiftyBeats) {

@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -13,6 +15,7 @@
 #include "fake_source.hpp"
 #include "reference_rows.hpp"
 #include "mpi_env.hpp"
+#include "tsweep/analysis/catalog.hpp"
 #include "tsweep/core/error.hpp"
 #include "tsweep/job/unit_runner.hpp"
 
@@ -250,6 +253,91 @@ TEST(UnitRunner, StopCheckBetweenStepsAbandonsTheUnitWithoutRows) {
   EXPECT_FALSE(r.abandoned);
   EXPECT_EQ(static_cast<std::int64_t>(r.finished.rows.size()), p.units[0].windows);
   EXPECT_EQ(asked, (std::vector<std::string>{"read", "decode"}));
+}
+
+// stats and quality on the analysis interface: each window the runner hands an
+// analysis, reduced by the catalog's stats and quality (their reduce(), the
+// reference of the block-summary kernel), gives the kernel's row: the same
+// counts, times and flags, the same extremes, mean and std to rounding.
+class Mirror final : public analysis::Analysis {
+ public:
+  explicit Mirror(std::vector<analysis::Configured> of) : m_of(std::move(of)) {
+    for (const auto& c : m_of) {
+      for (const auto& f : c.fields) m_fields.push_back(f);
+    }
+  }
+  [[nodiscard]] std::vector<analysis::Field> fields() const override { return m_fields; }
+  void reduce(const analysis::Window& w, analysis::Output& out) const override {
+    std::vector<std::uint64_t> cells;
+    for (const auto& c : m_of) {
+      std::vector<std::uint64_t> own(c.cells, 0);
+      analysis::Output o(own.data(), &c.fields, &c.offsets);
+      c.analysis->reduce(w, o);
+      cells.insert(cells.end(), own.begin(), own.end());
+    }
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      if (m_fields[i].kind == analysis::FieldKind::float64) {
+        double v = 0;
+        std::memcpy(&v, &cells[i], 8);
+        out.set(i, v);
+      } else {
+        std::int64_t v = 0;
+        std::memcpy(&v, &cells[i], 8);
+        out.set(i, v);
+      }
+    }
+  }
+
+ private:
+  std::vector<analysis::Configured> m_of;
+  std::vector<analysis::Field> m_fields;
+};
+
+TEST(UnitRunner, KernelRowsEqualStatsAndQualityReducedOnTheInterface) {
+  test::FakeSource src;
+  fill(src);
+  std::vector<plan::StreamSummary> summaries;
+  for (const auto& st : src.streams()) summaries.push_back(st.summary);
+  const analysis::Catalog catalog;
+  std::vector<analysis::Configured> list = catalog.configure({{"stats", {}}, {"quality", {}}}, "test");
+  analysis::Configured mirror;
+  mirror.name = "mirror";
+  mirror.analysis = std::make_shared<Mirror>(list);
+  mirror.fields = mirror.analysis->fields();
+  for (std::size_t i = 0; i < mirror.fields.size(); ++i) {
+    ASSERT_EQ(mirror.fields[i].width(), 1U);
+    mirror.offsets.push_back(i);
+  }
+  mirror.cells = mirror.fields.size();
+  list.push_back(mirror);
+  for (const std::int64_t window : {10 * s, 120 * s}) {
+    const plan::Plan p = plan::make_plan(summaries, {}, window, 20000, "fake");
+    UnitRunner runner(src, p, false);
+    runner.set_analyses(list);
+    std::int64_t windows = 0, corrupt = 0;
+    for (const auto& u : p.units) {
+      const UnitResult r = runner.run(u.id);
+      const auto& rows = r.finished.rows;
+      // stats and quality are the kernel's rows; cells are the other analyses'.
+      ASSERT_EQ(r.finished.cells.size(), 1U);
+      const auto& cells = r.finished.cells[0];
+      ASSERT_EQ(cells.size(), rows.size() * mirror.cells);
+      for (std::size_t w = 0; w < rows.size(); ++w) {
+        analysis::WindowRow got = rows[w];
+        for (std::size_t i = 0; i < mirror.fields.size(); ++i) {
+          const auto it = std::find_if(analysis::fields().begin(), analysis::fields().end(),
+                                       [&](const analysis::FieldInfo& f) { return mirror.fields[i].name == f.name; });
+          ASSERT_NE(it, analysis::fields().end()) << mirror.fields[i].name;
+          std::memcpy(reinterpret_cast<unsigned char*>(&got) + it->offset, &cells[w * mirror.cells + i], 8);
+        }
+        expect_rows_match({got}, {rows[w]}, u.id);
+        ++windows;
+        corrupt += rows[w].corrupt_blocks;
+      }
+    }
+    EXPECT_GT(windows, 50);
+    EXPECT_GT(corrupt, 0) << "windows beside corrupt blocks are compared too";
+  }
 }
 
 }  // namespace

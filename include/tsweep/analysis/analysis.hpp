@@ -197,6 +197,11 @@ struct StreamInfo {
   std::int64_t rate_nhz = 0;  ///< nominal rate in nanohertz; 0 = irregular (event times)
   std::int64_t first_ns = 0;  ///< the stream's first and last sample times
   std::int64_t last_ns = 0;
+  /// The stream's valid physical range, when it declares one (values
+  /// outside [valid_min, valid_max] are what `quality` counts as out of range).
+  bool has_valid_range = false;
+  double valid_min = 0;
+  double valid_max = 0;
   [[nodiscard]] bool regular() const noexcept { return rate_nhz > 0; }
   [[nodiscard]] double rate_hz() const noexcept { return static_cast<double>(rate_nhz) * 1e-9; }
 };
@@ -214,9 +219,15 @@ struct Window {
   const void* raw = nullptr;            ///< `size` raw values of stream->type
   const double* values = nullptr;       ///< `size` physical values (NaN stays NaN)
   const std::int64_t* times = nullptr;  ///< `size` times, ns since the epoch
-  /// Time of the sample just before the window's first (in the previous
-  /// window or earlier), or no_time when there is none or it is unknown
-  /// (a corrupt block lies between).
+  /// `size` times: for each sample, the time of the sample just before it in
+  /// the stream's sample order (in this window or another: where times go
+  /// backwards it may lie in a later window), or no_time when there is none
+  /// or it is unknown (a corrupt block lies between). Where it differs from
+  /// the window's previous sample, the samples are not consecutive in the
+  /// stream: intervals and runs should not span that point.
+  const std::int64_t* previous_times = nullptr;
+  /// previous_times[0]: the time of the sample just before the window's
+  /// first, or no_time (also for an empty window).
   std::int64_t previous_time = no_time;
   std::int64_t corrupt_blocks = 0;  ///< corrupt blocks whose time range touches the window
 
@@ -227,6 +238,12 @@ struct Window {
     return static_cast<const T*>(raw);
   }
   [[nodiscard]] double seconds() const noexcept { return static_cast<double>(end_ns - begin_ns) * 1e-9; }
+  /// Whether sample i follows sample i - 1 in the stream (i >= 1): its
+  /// predecessor's time is sample i - 1's (no corrupt block between, and no
+  /// sample of another window).
+  [[nodiscard]] bool follows(std::size_t i) const noexcept {
+    return previous_times == nullptr || previous_times[i] == times[i - 1];
+  }
 };
 
 /// Where reduce() puts one window's field values. Values not set stay NaN

@@ -154,6 +154,8 @@ class UnitAccumulator {
   void add_bounds(std::int64_t first_time, std::int64_t last_time);
   /// A corrupt block: counted in the windows it touches; breaks the chain.
   void add_corrupt(const CorruptSpan& span);
+  /// Breaks the chain without a corrupt block: the next block has no known predecessor.
+  void forget_previous() noexcept { m_have_previous = false; }
 
   /// Row of window i (0 <= i < windows); thread-safe.
   [[nodiscard]] WindowRow row(const StreamFacts& stream, double scale, double offset, std::int64_t i) const;

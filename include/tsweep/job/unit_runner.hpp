@@ -123,6 +123,7 @@ class UnitRunner {
   std::vector<std::vector<std::int64_t>> m_times;
   std::vector<std::byte> m_window_raw;                  ///< a unit's samples, window after window
   std::vector<std::int64_t> m_window_times;
+  std::vector<std::int64_t> m_window_previous;
   std::vector<double> m_window_values;
 };
 

@@ -37,33 +37,51 @@ class Events final : public Analysis {
     const double seconds = w.seconds();
     out.set(count_f, static_cast<std::int64_t>(n));
     out.set(rate_f, seconds == 0 ? nan : static_cast<double>(n) / seconds);
-    // Interval i ends at event i; the first one has a start only when the
-    // event before the window is known.
-    const bool from_previous = w.previous_time != no_time;
-    const std::size_t first = from_previous ? 0 : 1;
-    const std::size_t intervals = n > first ? n - first : 0;
+    // Interval i ends at event i and starts at the event just before it in
+    // the stream, when that one is known (not across a corrupt block).
+    auto before = [&](std::size_t i) {
+      if (w.previous_times) return w.previous_times[i];
+      return i == 0 ? w.previous_time : w.times[i - 1];
+    };
+    std::size_t intervals = 0;
+    long double sum_ns = 0;  // exact: |sum| < 2^64
+    for (std::size_t i = 0; i < n; ++i) {
+      if (const std::int64_t b = before(i); b != no_time) {
+        ++intervals;
+        sum_ns += static_cast<long double>(w.times[i] - b);
+      }
+    }
     out.set(intervals_f, static_cast<std::int64_t>(intervals));
     double mean = nan, sd = nan, lo = nan, hi = nan, rmssd = nan;
     if (intervals > 0) {
-      auto interval_ns = [&](std::size_t i) { return w.times[i] - (i == 0 ? w.previous_time : w.times[i - 1]); };
-      // The intervals telescope: their exact sum is last minus reference.
-      const std::int64_t reference = from_previous ? w.previous_time : w.times[0];
-      mean = static_cast<double>(w.times[n - 1] - reference) / static_cast<double>(intervals) * 1e-9;
+      mean = static_cast<double>(sum_ns) / static_cast<double>(intervals) * 1e-9;
       double squares = 0, diff_squares = 0, previous_ms = 0;
+      std::size_t pairs = 0;
+      bool have_previous = false;  // the interval ending at event i - 1
       lo = std::numeric_limits<double>::infinity();
       hi = -lo;
-      for (std::size_t i = first; i < n; ++i) {
-        const std::int64_t dt = interval_ns(i);
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::int64_t b = before(i);
+        if (b == no_time) {
+          have_previous = false;
+          continue;
+        }
+        const std::int64_t dt = w.times[i] - b;
         const double s = static_cast<double>(dt) * 1e-9;
         const double ms = static_cast<double>(dt) * 1e-6;
         squares += (s - mean) * (s - mean);
         lo = std::min(lo, s);
         hi = std::max(hi, s);
-        if (i > first) diff_squares += (ms - previous_ms) * (ms - previous_ms);
+        // Successive intervals: this one starts where the previous one ended.
+        if (have_previous && b == w.times[i - 1]) {
+          diff_squares += (ms - previous_ms) * (ms - previous_ms);
+          ++pairs;
+        }
         previous_ms = ms;
+        have_previous = true;
       }
       sd = std::sqrt(squares / static_cast<double>(intervals));
-      if (intervals >= 2) rmssd = std::sqrt(diff_squares / static_cast<double>(intervals - 1));
+      if (pairs >= 1) rmssd = std::sqrt(diff_squares / static_cast<double>(pairs));
     }
     out.set(mean_f, mean);
     out.set(std_f, sd);

@@ -118,7 +118,7 @@ class Spectrum final : public Analysis {
           continue;
         }
         std::size_t j = i + 1;
-        while (j < w.size && !std::isnan(w.values[j]) && w.times[j] > w.times[j - 1] &&
+        while (j < w.size && !std::isnan(w.values[j]) && w.follows(j) && w.times[j] > w.times[j - 1] &&
                w.times[j] - w.times[j - 1] <= threshold) {
           ++j;
         }
