@@ -30,7 +30,8 @@ packages=(
   libxxhash-dev libzstd-dev liblz4-dev libboost-dev
   libhwloc-dev hwloc
   libedf-dev libmseed-dev
-  python3-h5py python3-numpy python3-scipy
+  python3-h5py python3-numpy python3-scipy python3-pandas python3-xarray python3-h5netcdf python3-pytest
+  python3-dev pybind11-dev python3-pybind11
   libfftw3-dev
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
   time
