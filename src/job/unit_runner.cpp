@@ -26,19 +26,6 @@ using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-// The index row must describe the block it points at: a row that is sound
-// by itself but wrong (count, times, checksum, length) is caught here.
-void check_against_row(const codec::BlockInfo& info, const store::BlockRef& ref) {
-  auto differs = [](const char* what, auto index, auto header) {
-    throw CodecError(std::string("its index row and its header disagree on ") + what + " (index " +
-                     std::to_string(index) + ", header " + std::to_string(header) + ")");
-  };
-  if (info.encoded_size != ref.length) differs("length", ref.length, info.encoded_size);
-  if (info.min_ns != ref.first_ns) differs("first time", ref.first_ns, info.min_ns);
-  if (info.max_ns != ref.last_ns) differs("last time", ref.last_ns, info.max_ns);
-  if (info.checksum != ref.checksum) differs("checksum", ref.checksum, info.checksum);
-}
-
 struct ThreadScratch {
   codec::Decoder decoder;
   std::vector<std::byte> raw;
@@ -164,29 +151,17 @@ UnitResult UnitRunner::compute(FetchedUnit& f, const std::function<void()>& alon
     ThreadScratch& s = scratch();
     const store::BlockRef& r = to_read[b];
     try {
-      if (r.damage != store::RowDamage::none) {
-        throw CodecError(std::string("its index row ") + store::row_damage_text(r.damage) +
-                         " (damaged /blocks/index row; the block cannot be located)");
-      }
       const auto c0 = Clock::now();
       const bool regular = r.time_encoding == codec::TimeEncoding::regular;
       std::vector<std::byte>& raw = keep ? m_raw[b] : s.raw;
       std::vector<std::int64_t>& times = keep ? m_times[b] : s.times;
-      raw.resize(std::size_t{r.count} * sample_bytes);
-      times.resize(regular ? 0 : r.count);
       const Span<const std::byte> bytes(f.bytes.data() + byte_at[b], r.length);
       // Header first: a block of another type or size must not be decoded into this buffer.
-      const codec::BlockInfo head = codec::peek(bytes);
-      if (head.type != stream.type) {
-        throw CodecError(std::string("block holds ") + codec::sample_type_name(head.type) + " samples, not " +
-                         codec::sample_type_name(stream.type));
-      }
-      if (head.count != r.count) {
-        throw CodecError("holds " + std::to_string(head.count) + " samples, the index says " + std::to_string(r.count));
-      }
-      if (head.regular() != regular) throw CodecError("its time encoding differs from its index row's");
+      store::check_before_decode(r, bytes, stream.type);
+      raw.resize(std::size_t{r.count} * sample_bytes);
+      times.resize(regular ? 0 : r.count);
       const codec::BlockInfo info = s.decoder.decode(bytes, Span<std::byte>(raw), Span<std::int64_t>(times));
-      check_against_row(info, r);
+      store::check_decoded(info, r);
       const auto c1 = Clock::now();
       analysis::reduce_block(stream.type, range, threshold, windows, raw.data(), r.count, times,
                              info.regular_times(), s.block, m_pieces[b]);

@@ -97,4 +97,33 @@ const char* row_damage_text(RowDamage damage) noexcept {
   return "is damaged";
 }
 
+void check_before_decode(const BlockRef& ref, Span<const std::byte> bytes, codec::SampleType type) {
+  if (ref.damage != RowDamage::none) {
+    throw CodecError(std::string("its index row ") + row_damage_text(ref.damage) +
+                     " (damaged /blocks/index row; the block cannot be located)");
+  }
+  const codec::BlockInfo head = codec::peek(bytes);
+  if (head.type != type) {
+    throw CodecError(std::string("block holds ") + codec::sample_type_name(head.type) + " samples, not " +
+                     codec::sample_type_name(type));
+  }
+  if (head.count != ref.count) {
+    throw CodecError("holds " + std::to_string(head.count) + " samples, the index says " + std::to_string(ref.count));
+  }
+  if (head.regular() != (ref.time_encoding == codec::TimeEncoding::regular)) {
+    throw CodecError("its time encoding differs from its index row's");
+  }
+}
+
+void check_decoded(const codec::BlockInfo& info, const BlockRef& ref) {
+  auto differs = [](const char* what, auto index, auto header) {
+    throw CodecError(std::string("its index row and its header disagree on ") + what + " (index " +
+                     std::to_string(index) + ", header " + std::to_string(header) + ")");
+  };
+  if (info.encoded_size != ref.length) differs("length", ref.length, info.encoded_size);
+  if (info.min_ns != ref.first_ns) differs("first time", ref.first_ns, info.min_ns);
+  if (info.max_ns != ref.last_ns) differs("last time", ref.last_ns, info.max_ns);
+  if (info.checksum != ref.checksum) differs("checksum", ref.checksum, info.checksum);
+}
+
 }  // namespace tsweep::store

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "tsweep/codec/block.hpp"
+#include "tsweep/codec/decoder.hpp"
+#include "tsweep/core/span.hpp"
 #include "tsweep/codec/sample_type.hpp"
 #include "tsweep/codec/summary.hpp"
 
@@ -138,6 +140,17 @@ struct BlockRef {
     return last_ns >= t0 && first_ns < t1;
   }
 };
+
+/// Checks a block's index row and its header (`bytes`, before decoding)
+/// against each other and against the stream's sample type, so that a block
+/// of another type or size is never decoded into a buffer sized from the row.
+/// Throws CodecError saying what is wrong: the row is damaged, the header
+/// holds another type, another count or another time encoding.
+void check_before_decode(const BlockRef& ref, Span<const std::byte> bytes, codec::SampleType type);
+/// After decoding: a row that is sound by itself but wrong (length, first or
+/// last time, checksum) against the decoded header. Throws CodecError naming
+/// the field with both values.
+void check_decoded(const codec::BlockInfo& info, const BlockRef& ref);
 
 /// What identifies the contents of a store, for results to record.
 struct StoreIdentity {
