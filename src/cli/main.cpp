@@ -15,6 +15,10 @@
 #include "tsweep/exec/signals.hpp"
 #include "tsweep/h5/library.hpp"
 
+namespace tsweep::cli {
+void add_export_command(CLI::App& app, CommandList& commands);  // cmd_export.cpp
+}  // namespace tsweep::cli
+
 namespace {
 
 using tsweep::ExitCode;
@@ -64,6 +68,7 @@ struct Parsed {
     cli::add_ingest_command(app, commands);
     cli::add_recover_command(app, commands);
     cli::add_run_command(app, commands);
+    cli::add_export_command(app, commands);
 
     try {
       app.parse(argc, argv);

@@ -12,6 +12,7 @@
 #include <set>
 #include <string_view>
 
+#include "epoch_loop.hpp"
 #include "progress.hpp"
 #include "tsweep/analysis/catalog.hpp"
 #include "tsweep/core/error.hpp"
@@ -76,39 +77,6 @@ struct RankStats {
   }
 };
 
-// Which unit to run next: a static list, or the shared counter over an order.
-class UnitQueue {
- public:
-  UnitQueue(const plan::Plan& plan, const std::vector<bool>& committed, plan::Assignment assignment, const Comm& world,
-            Coordinator& coordinator)
-      : m_coordinator(coordinator), m_dynamic(assignment == plan::Assignment::dynamic && coordinator.shared()) {
-    if (assignment == plan::Assignment::dynamic && !coordinator.shared() && world.is_root()) {
-      spdlog::warn("one-sided MPI is not available across these ranks (MPI_Win_allocate: {}): units are assigned "
-                   "statically (the results are the same), and a stop signal reaches the other ranks at the epoch's end",
-                   coordinator.unavailable());
-    }
-    if (m_dynamic) {
-      for (auto id : plan::largest_first(plan)) {
-        if (!committed[static_cast<std::size_t>(id)]) m_order.push_back(id);
-      }
-    } else {
-      m_order = plan::assign_static(plan, world.size(), committed)[static_cast<std::size_t>(world.rank())];
-    }
-  }
-
-  /// The next unit id, or -1 when there is none left for this rank.
-  std::int64_t next() {
-    const std::int64_t pos = m_dynamic ? m_coordinator.next_position() : m_cursor++;
-    return pos < static_cast<std::int64_t>(m_order.size()) ? m_order[static_cast<std::size_t>(pos)] : -1;
-  }
-
- private:
-  Coordinator& m_coordinator;
-  bool m_dynamic;
-  std::vector<std::int64_t> m_order;
-  std::int64_t m_cursor = 0;
-};
-
 output::JobIdentity identity_of(const BlockSource& source, const plan::JobConfig& config,
                                 const std::vector<analysis::Configured>& analyses) {
   const store::StoreIdentity id = source.identity();
@@ -123,12 +91,6 @@ output::JobIdentity identity_of(const BlockSource& source, const plan::JobConfig
   out.analyses.quality = config.quality;
   out.columns = output::columns_of(analyses);
   return out;
-}
-
-bool progress_wanted(ProgressMode mode) {
-  if (mode == ProgressMode::always) return true;
-  if (mode == ProgressMode::never) return false;
-  return ::isatty(STDERR_FILENO) == 1;
 }
 
 }  // namespace
@@ -225,129 +187,83 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
   }
 
   Coordinator coordinator(world);
-  UnitQueue queue(plan, committed, config.assignment, world, coordinator);
-  // Rank-local: whether to stop now. A signal on this rank is passed on to the
-  // others through the coordinator; the ranks agree on it at the epoch's end.
-  bool stop_reported = false;
-  auto stop_now = [&] {
-    if (StopSignals::received() && !stop_reported) {
-      coordinator.request_stop(StopSignals::received());
-      stop_reported = true;
-    }
-    return coordinator.stop_requested() != 0;
-  };
+  detail::UnitQueue queue(plan, committed, config.assignment, world, coordinator);
+  std::int64_t remaining_cost = 0;
+  for (const auto& u : plan.units) remaining_cost += committed[static_cast<std::size_t>(u.id)] ? 0 : u.cost;
+  Progress progress(detail::progress_wanted(options.progress) && world.is_root(),
+                    static_cast<std::int64_t>(plan.units.size()), committed_before, remaining_cost, config.progress_ns);
+  detail::EpochLoop loop(world, coordinator, progress);
   const auto signalled = [] { return StopSignals::received() != 0; };
   UnitRunner runner(source, plan, config.on_corrupt == plan::OnCorrupt::fail, [&](const std::string_view step) {
     if (step == "read") test_hooks::hold("job.unit", world.rank(), signalled);
-    return stop_now();
+    return loop.stop_now();
   });
   runner.set_use_summaries(config.summaries);
   runner.set_analyses(analyses);
-  std::int64_t remaining_cost = 0;
-  for (const auto& u : plan.units) remaining_cost += committed[static_cast<std::size_t>(u.id)] ? 0 : u.cost;
-  Progress progress(progress_wanted(options.progress) && world.is_root(), static_cast<std::int64_t>(plan.units.size()),
-                    committed_before, remaining_cost, config.progress_ns);
 
   RankStats mine;
   std::vector<output::FinishedUnit> finished;
   std::optional<FetchedUnit> ahead;  // fetched while the previous unit was computed; carried across epochs
-  bool out_of_work = false;
-  int stop_signal = 0;
 
-  for (;;) {
-    // Work until the checkpoint interval has passed, a stop is asked for, or no work is left.
-    const auto epoch_start = Clock::now();
-    std::exception_ptr error;
-    std::int64_t done_in_epoch = 0;
-    std::int64_t rows_in_epoch = 0;
-    while (!out_of_work && !error) {
-      if (stop_now()) break;
-      // At least one unit per epoch, so that every epoch makes progress; an
-      // epoch also ends early once the rows it holds would take much memory.
-      if (done_in_epoch > 0 && (since(epoch_start) * 1e9 >= static_cast<double>(config.checkpoint_ns) ||
-                                rows_in_epoch >= max_epoch_rows)) {
-        break;
+  // One unit: the one fetched while the last one was computed, or a new one.
+  auto work = [&]() -> detail::Step {
+    detail::Step step;
+    std::optional<FetchedUnit> current = std::move(ahead);
+    ahead.reset();
+    if (!current) {
+      const std::int64_t unit = queue.next();
+      if (unit < 0) {
+        step.out_of_work = true;
+        return step;
       }
-      try {
-        // The unit fetched while the last one was computed, or a new one.
-        std::optional<FetchedUnit> current = std::move(ahead);
-        ahead.reset();
-        if (!current) {
-          const std::int64_t unit = queue.next();
-          if (unit < 0) {
-            out_of_work = true;
-            break;
-          }
-          current = runner.fetch(unit);
-        }
-        maybe_inject_fault("unit", world.rank());
-        if (runner.stop_check("read")) break;  // a stop: the unit stays uncommitted, a resume runs it
-        // While the threads compute this unit, the main thread fetches the next.
-        const std::int64_t next = queue.next();
-        UnitResult r = runner.compute(*current, [&] {
-          if (next >= 0) ahead = runner.fetch(next);
-        });
-        if (next < 0) out_of_work = !ahead;
-        if (r.abandoned) break;  // a stop: the unit stays uncommitted, a resume runs it
-        for (const auto& c : r.corrupt) {
-          if (!mine.corrupt.insert(c.block).second) continue;  // reported once per rank
-          spdlog::warn("corrupt block {} of {} ({} .. {}): {}", c.block, c.stream, format_iso8601(c.first_ns),
-                       format_iso8601(c.last_ns), c.reason);
-        }
-        ++mine.units;
-        mine.samples += r.samples;
-        mine.bytes += r.bytes;
-        mine.blocks_read += r.blocks;
-        mine.blocks_summarised += r.summarised_blocks;
-        mine.read_seconds += r.read_seconds;
-        mine.compute_seconds += r.compute_seconds;
-        mine.decode_seconds += r.decode_seconds;
-        mine.reduce_seconds += r.reduce_seconds;
-        coordinator.add_progress(1, r.samples);
-        rows_in_epoch += static_cast<std::int64_t>(r.finished.rows.size());
-        finished.push_back(std::move(r.finished));
-        ++done_in_epoch;
-      } catch (...) {
-        error = std::current_exception();
-        // The other ranks end their epoch at their next check instead of at its end.
-        coordinator.request_stop(SIGTERM);
-      }
-      if (progress.due()) {
-        std::int64_t units = 0, samples = 0;
-        coordinator.progress(units, samples);
-        progress.print(units, samples);
-      }
+      current = runner.fetch(unit);
     }
-
-    // Epoch: agree, write everyone's finished rows in one collective pass, commit.
-    t0 = Clock::now();
-    try {
-      maybe_inject_fault("epoch", world.rank());
-    } catch (...) {
-      if (!error) error = std::current_exception();
+    maybe_inject_fault("unit", world.rank());
+    if (runner.stop_check("read")) {  // a stop: the unit stays uncommitted, a resume runs it
+      step.stop = true;
+      return step;
     }
-    agree(world, error);
-    std::int64_t flags[2] = {out_of_work ? 0 : 1, coordinator.stop_requested()};
-    std::int64_t global[2] = {0, 0};
-    check_mpi(MPI_Allreduce(flags, global, 2, MPI_INT64_T, MPI_MAX, world.get()), "MPI_Allreduce(epoch)");
-    coordinator.synchronise();
-    mine.wait_seconds += since(t0);
-    t0 = Clock::now();
+    // While the threads compute this unit, the main thread fetches the next.
+    const std::int64_t next = queue.next();
+    UnitResult r = runner.compute(*current, [&] {
+      if (next >= 0) ahead = runner.fetch(next);
+    });
+    if (next < 0) step.out_of_work = !ahead;
+    if (r.abandoned) {  // a stop: the unit stays uncommitted, a resume runs it
+      step.stop = true;
+      return step;
+    }
+    for (const auto& c : r.corrupt) {
+      if (!mine.corrupt.insert(c.block).second) continue;  // reported once per rank
+      spdlog::warn("corrupt block {} of {} ({} .. {}): {}", c.block, c.stream, format_iso8601(c.first_ns),
+                   format_iso8601(c.last_ns), c.reason);
+    }
+    ++mine.units;
+    mine.samples += r.samples;
+    mine.bytes += r.bytes;
+    mine.blocks_read += r.blocks;
+    mine.blocks_summarised += r.summarised_blocks;
+    mine.read_seconds += r.read_seconds;
+    mine.compute_seconds += r.compute_seconds;
+    mine.decode_seconds += r.decode_seconds;
+    mine.reduce_seconds += r.reduce_seconds;
+    coordinator.add_progress(1, r.samples);
+    step.ran = true;
+    step.items = static_cast<std::int64_t>(r.finished.rows.size());
+    finished.push_back(std::move(r.finished));
+    return step;
+  };
+  auto commit = [&] {
     const output::EpochReport report = results.write_epoch(finished);
-    mine.write_seconds += since(t0);
     finished.clear();
-    ++summary.epochs;
-    summary.all_collective = summary.all_collective && report.all_collective;
-    if (world.is_root()) {
-      std::int64_t units = 0, samples = 0;
-      coordinator.progress(units, samples);
-      progress.print(units, samples, true);
-    }
-    const bool all_done = global[0] == 0;
-    stop_signal = static_cast<int>(global[1]);
-    test_hooks::hold("epoch.committed", world.rank(), signalled);
-    if (all_done || stop_signal != 0) break;
-  }
+    return report.all_collective;
+  };
+  const detail::EpochsOutcome outcome = loop.run(config.checkpoint_ns, max_epoch_rows, work, commit);
+  summary.epochs = outcome.epochs;
+  summary.all_collective = outcome.all_collective;
+  mine.wait_seconds = outcome.wait_seconds;
+  mine.write_seconds = outcome.write_seconds;
+  const int stop_signal = outcome.stop_signal;
 
   // Gather what every rank did, for the summary and the provenance.
   const auto rows = gather_strings(world, mine.to_json().dump());

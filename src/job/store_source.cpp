@@ -32,6 +32,7 @@ class StoreSource final : public BlockSource {
       out.type = s.type;
       out.scale = s.scale;
       out.offset = s.offset;
+      out.unit = s.unit;
       m_streams.push_back(std::move(out));
     }
   }

@@ -13,6 +13,7 @@
 
 #include "hdf5_io.hpp"
 #include "layout.hpp"
+#include "output_file.hpp"
 #include "provenance.hpp"
 #include "tsweep/core/error.hpp"
 #include "tsweep/exec/agree.hpp"
@@ -24,6 +25,21 @@ namespace tsweep::output {
 namespace fs = std::filesystem;
 
 namespace {
+
+using detail::creating_name;
+using detail::exists;
+using detail::partial_name;
+using detail::remove_file;
+
+constexpr detail::OutputKind results_kind{"results", "results file", "output", "results", "a wider window"};
+
+bool is_results_file(const std::string& path) { return detail::is_tsweep_file(path, detail::format_name); }
+void refuse_store_path(const std::string& path, const std::string& store) {
+  detail::refuse_store_path(path, store, results_kind);
+}
+void prepare_paths(const std::string& path, bool force, std::uint64_t needed) {
+  detail::prepare_paths(path, force, needed, results_kind);
+}
 
 // The state of an open results file (ResultsFile::Impl, reachable from the helpers below).
 struct State {
@@ -41,122 +57,6 @@ struct State {
   h5::Handle dxpl;
   bool finished = false;
 };
-
-std::string partial_name(const std::string& path) {
-  return path + ".partial";
-}
-// Where a new file is built; it becomes `.partial` only once complete and flushed,
-// so a `.partial` always opens, however a run was stopped.
-std::string creating_name(const std::string& path) {
-  return path + ".creating";
-}
-
-bool exists(const std::string& path) {
-  std::error_code ec;
-  const bool there = fs::exists(fs::symlink_status(path, ec));
-  if (ec && ec != std::errc::no_such_file_or_directory) throw IoError(path, "cannot be examined: " + ec.message());
-  return there;
-}
-
-void remove_file(const std::string& path) {
-  std::error_code ec;
-  fs::remove(path, ec);
-  if (ec) throw IoError(path, "cannot be removed: " + ec.message());
-}
-
-// True when `path` is a file that tsweep's results format made (root
-// attribute tsweep_format = "results"): the only kind --force replaces.
-bool is_results_file(const std::string& path) {
-  const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (id < 0) {
-    H5Eclear2(H5E_DEFAULT);
-    return false;
-  }
-  const h5::Handle file = h5::Handle::adopt(id);
-  try {
-    return detail::has_attribute(file.get(), "tsweep_format", path) &&
-           detail::read_string_attribute(file.get(), "tsweep_format", path) == detail::format_name;
-  } catch (const Error&) {
-    return false;
-  }
-}
-
-// Rank-local: a path that is (or links to) the run's store may never be
-// written, removed or replaced, whatever the flags.
-void refuse_store_path(const std::string& path, const std::string& store) {
-  std::error_code ec;
-  if (!store.empty() && fs::exists(path, ec) && fs::equivalent(path, store, ec)) {
-    throw ConfigError("output: " + path + " is the run's store " + store +
-                      "; choose another path for the results file");
-  }
-}
-
-void remove_results_file(const std::string& path) {
-  if (!is_results_file(path)) {
-    throw ConfigError(path +
-                      " exists and is not a tsweep results file; --force replaces only results files: "
-                      "move it away or choose another output");
-  }
-  remove_file(path);
-}
-
-std::string gib(std::uint64_t bytes) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f GiB", static_cast<double>(bytes) / static_cast<double>(1ULL << 30));
-  return text;
-}
-
-// Rank-local (rank 0): a results file is allocated in full when it is
-// created, so a plan that cannot fit is refused before anything is written
-// (a full disk or a file-size limit met halfway through leaves nothing good).
-void check_room(const std::string& path, std::uint64_t needed) {
-  fs::path dir = fs::path(path).parent_path();
-  if (dir.empty()) dir = ".";
-  std::uint64_t freed = 0;  // what --force would remove first
-  for (const std::string& p : {path, partial_name(path)}) {
-    std::error_code ec;
-    if (fs::is_regular_file(p, ec)) freed += fs::file_size(p, ec);
-  }
-  struct statvfs vfs {};
-  if (::statvfs(dir.c_str(), &vfs) == 0) {
-    const std::uint64_t available = static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize + freed;
-    if (needed > available) {
-      throw IoError(path, "the results need about " + gib(needed) + " but the file system of " + dir.string() +
-                              " has " + gib(available) + " free; free space, choose another output, or a wider window");
-    }
-  }
-  struct rlimit limit {};
-  if (::getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && needed > limit.rlim_cur) {
-    throw IoError(path, "the results need about " + gib(needed) + ", more than this process's file size limit (" +
-                            gib(limit.rlim_cur) + ", ulimit -f)");
-  }
-}
-
-// Rank-local (rank 0): the output's directory must be writable, and an
-// existing result is only replaced when the user says so.
-void prepare_paths(const std::string& path, bool force, std::uint64_t needed) {
-  fs::path dir = fs::path(path).parent_path();
-  if (dir.empty()) dir = ".";
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) {
-    throw IoError(path, "cannot create the results file: directory " + dir.string() + " does not exist");
-  }
-  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
-    throw IoError(path, "cannot create the results file: directory " + dir.string() + " is not writable");
-  }
-  const std::string partial = partial_name(path);
-  const bool done = exists(path);
-  const bool started = exists(partial);
-  if (!force && started) {
-    throw ConfigError(partial + " exists (an unfinished run); pass --resume to continue it or --force to start over");
-  }
-  if (!force && done) throw ConfigError(path + " exists; pass --force to overwrite it");
-  check_room(path, needed);
-  if (done) remove_results_file(path);
-  if (started) remove_results_file(partial);
-  // A half-built file of an earlier run (it need not open yet).
-  if (exists(creating_name(path))) remove_file(creating_name(path));
-}
 
 std::vector<std::int64_t> allgather_ids(const exec::Comm& comm, const std::vector<std::int64_t>& mine) {
   const int count = static_cast<int>(mine.size());

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "tsweep/analysis/catalog.hpp"
+#include "tsweep/codec/time.hpp"
 #include "tsweep/core/error.hpp"
 #include "tsweep/core/time.hpp"
 
@@ -35,8 +36,45 @@ const std::vector<std::pair<std::string, std::string>>& config_keys() {
       {"progress_interval", "time between progress lines, with a unit (default 10s)"},
       {"summaries", "true (default): a window that covers a block whole takes the block's stored summary and does not "
                     "read it; false: decode every block (only decoding notices damaged block bytes)"},
+      {"export", "map: what `tsweep export` writes (output, rate, method, dtype, physical, chunk, max_gap); "
+                 "ignored by `tsweep run`"},
   };
   return keys;
+}
+
+const std::vector<std::pair<std::string, std::string>>& export_keys() {
+  static const std::vector<std::pair<std::string, std::string>> keys = {
+      {"output", "the export file (HDF5, netCDF-4 conventions), required by `tsweep export`"},
+      {"rate", "native (default: one time grid per native rate; irregular streams need a rate) or an output rate in "
+               "Hz (100, 0.5, 100Hz, 2kHz)"},
+      {"method", "nearest (default), linear or mean: how samples are put on the grid (src/output/EXPORT.md)"},
+      {"dtype", "float32 (default), float64, or int16/int32/int64 (raw values, method nearest)"},
+      {"physical", "true (default): raw x scale + offset; false: the stored raw values"},
+      {"chunk", "map {streams, time}: the HDF5 chunk shape in streams x time points (default 1 x 65536)"},
+      {"max_gap", "duration: linear interpolates across intervals up to this long (default 1.5 native periods; "
+                  "irregular streams: 1.5 output periods)"},
+  };
+  return keys;
+}
+
+const char* export_type_name(ExportType type) noexcept {
+  switch (type) {
+    case ExportType::float32: return "float32";
+    case ExportType::float64: return "float64";
+    case ExportType::int16: return "int16";
+    case ExportType::int32: return "int32";
+    case ExportType::int64: return "int64";
+  }
+  return "?";
+}
+
+const char* resample_name(Resample method) noexcept {
+  switch (method) {
+    case Resample::nearest: return "nearest";
+    case Resample::linear: return "linear";
+    case Resample::mean: return "mean";
+  }
+  return "?";
 }
 
 namespace {
@@ -187,6 +225,7 @@ void apply_override(YAML::Node root, const std::string& text, std::set<std::stri
   }
   chain.back()[parts.back()] = value;
   overridden.insert(parts.front());
+  overridden.insert(key);  // the dotted key too: export.output is resolved against the working directory
 }
 
 // YAML made typed for an analysis: integers, numbers and booleans where the
@@ -232,7 +271,89 @@ std::string resolve(const std::string& path, const fs::path& base) {
 
 }  // namespace
 
-JobConfig load_config(const std::string& path, const std::vector<std::string>& overrides) {
+namespace {
+
+// "100", "0.5", "100Hz", "2kHz", "1MHz" → nanohertz, exactly (codec::parse_rate_nhz).
+std::optional<std::int64_t> parse_rate(std::string text) {
+  std::int64_t factor = 1;
+  auto ends = [&](const std::string& suffix) {
+    return text.size() > suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (ends("kHz")) {
+    factor = 1000;
+    text.resize(text.size() - 3);
+  } else if (ends("MHz")) {
+    factor = 1000000;
+    text.resize(text.size() - 3);
+  } else if (ends("Hz")) {
+    text.resize(text.size() - 2);
+  }
+  const auto nhz = codec::parse_rate_nhz(text);
+  if (!nhz || *nhz > codec::kMaxRateNhz / factor) return std::nullopt;
+  return *nhz * factor;
+}
+
+void read_export(const Reader& r, const YAML::Node& e, const fs::path& base, bool overridden, ExportSettings& x) {
+  if (!e.IsMap()) r.fail("export", "expected a map of export keys, got " + r.describe(e));
+  for (const auto& kv : e) {
+    const std::string k = kv.first.Scalar();
+    bool known = false;
+    for (const auto& [name, text] : export_keys()) known = known || name == k;
+    if (!known) {
+      std::string list;
+      for (const auto& [name, text] : export_keys()) list += (list.empty() ? "" : ", ") + name;
+      r.fail("export." + k, "unknown key (expected one of: " + list + ")");
+    }
+  }
+  if (e["output"]) x.output = resolve(r.string("export.output", e["output"]), overridden ? fs::path() : base);
+  if (auto v = e["rate"]) {
+    if (v.IsScalar() && v.Scalar() == "native") {
+      x.rate_nhz = 0;
+    } else {
+      const auto nhz = v.IsScalar() ? parse_rate(v.Scalar()) : std::nullopt;
+      if (!nhz) r.fail("export.rate", "expected native or a rate in Hz (100, 0.5, 100Hz, 2kHz), got " + r.describe(v));
+      x.rate_nhz = *nhz;
+    }
+  }
+  if (auto v = e["method"]) {
+    x.method = r.choice<Resample>("export.method", v,
+                                  {{"nearest", Resample::nearest}, {"linear", Resample::linear}, {"mean", Resample::mean}});
+  }
+  if (auto v = e["dtype"]) {
+    x.dtype = r.choice<ExportType>("export.dtype", v,
+                                   {{"float32", ExportType::float32}, {"float64", ExportType::float64},
+                                    {"int16", ExportType::int16}, {"int32", ExportType::int32},
+                                    {"int64", ExportType::int64}});
+  }
+  if (auto v = e["physical"]) x.physical = r.choice<bool>("export.physical", v, {{"true", true}, {"false", false}});
+  if (auto c = e["chunk"]) {
+    if (!c.IsMap()) r.fail("export.chunk", "expected a map {streams: N, time: N}, got " + r.describe(c));
+    for (const auto& kv : c) {
+      const std::string k = kv.first.Scalar();
+      if (k != "streams" && k != "time") r.fail("export.chunk." + k, "unknown key (expected streams or time)");
+    }
+    if (c["streams"]) x.chunk_streams = r.integer("export.chunk.streams", c["streams"], 1, 1 << 16);
+    if (c["time"]) x.chunk_time = r.integer("export.chunk.time", c["time"], 1, std::int64_t{1} << 30);
+    if (x.chunk_streams * x.chunk_time > (std::int64_t{1} << 30)) {
+      r.fail("export.chunk", "a chunk of " + std::to_string(x.chunk_streams * x.chunk_time) +
+                                 " elements is too large (HDF5 chunks must stay under 4 GiB; at most 2^30 elements)");
+    }
+  }
+  if (auto v = e["max_gap"]) x.max_gap_ns = r.duration("export.max_gap", v);
+  const bool integer = x.dtype != ExportType::float32 && x.dtype != ExportType::float64;
+  if (integer && x.physical) {
+    r.fail("export.dtype", std::string(export_type_name(x.dtype)) +
+                               " holds raw values only: set export.physical: false, or choose float32 or float64");
+  }
+  if (integer && x.method != Resample::nearest) {
+    r.fail("export.dtype", std::string(export_type_name(x.dtype)) + " needs export.method: nearest (" +
+                               resample_name(x.method) + " makes fractions); choose float32 or float64");
+  }
+}
+
+}  // namespace
+
+JobConfig load_config(const std::string& path, const std::vector<std::string>& overrides, ConfigUse use) {
   YAML::Node root;
   try {
     std::error_code ec;
@@ -268,8 +389,11 @@ JobConfig load_config(const std::string& path, const std::vector<std::string>& o
   c.config_path = path;
   if (!root["store"]) r.fail("store", "missing; expected the path of the input store");
   c.store = resolve(r.string("store", root["store"]), where("store"));
-  if (!root["output"]) r.fail("output", "missing; expected the path of the results file");
-  c.output = resolve(r.string("output", root["output"]), where("output"));
+  const bool run = use == ConfigUse::run;
+  if (root["output"] || run) {
+    if (!root["output"]) r.fail("output", "missing; expected the path of the results file");
+    c.output = resolve(r.string("output", root["output"]), where("output"));
+  }
   if (root["streams"]) c.selection.globs = r.strings("streams", root["streams"]);
   if (root["streams_regex"]) c.selection.regexes = r.strings("streams_regex", root["streams_regex"]);
   if (auto tr = root["time_range"]) {
@@ -282,8 +406,17 @@ JobConfig load_config(const std::string& path, const std::vector<std::string>& o
     if (tr["end"]) c.selection.end_ns = r.time("time_range.end", tr["end"]);
     if (c.selection.start_ns >= c.selection.end_ns) r.fail("time_range", "start must be before end");
   }
-  if (!root["window"]) r.fail("window", "missing; expected a duration with a unit such as 1min");
-  c.window_ns = r.duration("window", root["window"]);
+  if (root["window"] || run) {
+    if (!root["window"]) r.fail("window", "missing; expected a duration with a unit such as 1min");
+    c.window_ns = r.duration("window", root["window"]);
+  }
+  if (auto e = root["export"]) {
+    c.has_export = true;
+    read_export(r, e, base, overridden.count("export.output") > 0, c.exporting);
+  }
+  if (!run && c.exporting.output.empty()) {
+    r.fail("export.output", "missing; expected the path of the export file (export: {output: FILE})");
+  }
   if (auto a = root["analyses"]) {
     c.analyses.clear();
     if (!a.IsScalar() && !a.IsSequence()) r.fail("analyses", "expected a list of analyses, got " + r.describe(a));
@@ -355,6 +488,30 @@ std::string JobConfig::results_key() const {
   YAML::Emitter out;
   out << YAML::BeginMap;
   emit_selection(out, *this);
+  out << YAML::EndMap;
+  return out.c_str();
+}
+
+std::string JobConfig::export_key() const {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "streams" << YAML::Value << YAML::Flow << selection.globs;
+  out << YAML::Key << "streams_regex" << YAML::Value << YAML::Flow << selection.regexes;
+  out << YAML::Key << "time_range" << YAML::Value << YAML::BeginMap;
+  if (selection.start_ns != INT64_MIN) out << YAML::Key << "start" << YAML::Value << format_iso8601(selection.start_ns);
+  if (selection.end_ns != INT64_MAX) out << YAML::Key << "end" << YAML::Value << format_iso8601(selection.end_ns);
+  out << YAML::EndMap;
+  out << YAML::Key << "unit_samples" << YAML::Value << unit_samples;
+  out << YAML::Key << "on_corrupt" << YAML::Value << (on_corrupt == OnCorrupt::flag ? "flag" : "fail");
+  const ExportSettings& x = exporting;
+  out << YAML::Key << "export" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "rate_nhz" << YAML::Value << x.rate_nhz;
+  out << YAML::Key << "method" << YAML::Value << resample_name(x.method);
+  out << YAML::Key << "dtype" << YAML::Value << export_type_name(x.dtype);
+  out << YAML::Key << "physical" << YAML::Value << x.physical;
+  out << YAML::Key << "chunk" << YAML::Value << YAML::Flow << std::vector<std::int64_t>{x.chunk_streams, x.chunk_time};
+  out << YAML::Key << "max_gap" << YAML::Value << (x.max_gap_ns > 0 ? format_duration(x.max_gap_ns) : "default");
+  out << YAML::EndMap;
   out << YAML::EndMap;
   return out.c_str();
 }

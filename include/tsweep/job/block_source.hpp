@@ -23,6 +23,7 @@ struct SourceStream {
   codec::SampleType type = codec::SampleType::int16;
   double scale = 1.0;            ///< physical = raw × scale + offset
   double offset = 0.0;
+  std::string unit;              ///< physical unit ("mV"; may be empty)
 };
 
 class BlockSource {
