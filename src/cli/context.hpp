@@ -11,6 +11,8 @@
 #include "tsweep/exec/launch.hpp"
 #include "tsweep/exec/runtime.hpp"
 #include "tsweep/exec/session.hpp"
+#include "tsweep/job/job.hpp"
+#include "tsweep/plan/config.hpp"
 
 namespace CLI {
 class App;
@@ -56,6 +58,32 @@ struct Command {
 };
 
 using CommandList = std::vector<Command>;
+
+/// The arguments of the commands that run a job over a store (`run`, `export`).
+struct JobArgs {
+  std::string config;
+  std::vector<std::string> overrides;
+  bool resume = false;
+  bool force = false;
+  bool json = false;
+  bool progress = false;
+  bool no_progress = false;
+};
+
+/// What add_job_options() says of a command's config and output.
+struct JobText {
+  const char* command;      ///< "run", "export": the subcommand, as the resume command names it
+  const char* config_help;  ///< the CONFIG argument's help
+  const char* set_example;  ///< an example for --set
+  const char* output;       ///< "results file", "export file"
+};
+
+/// Adds CONFIG, --set, --resume, --force, --json, --progress and --no-progress to `sub`.
+void add_job_options(CLI::App& sub, JobArgs& args, const JobText& text);
+
+/// Collective on world: loads the config (every rank the same, or all throw
+/// together) and turns the arguments into the job's options.
+job::JobOptions job_options(const Context& ctx, const JobArgs& args, const JobText& text, plan::ConfigUse use);
 
 void add_info_command(CLI::App& app, CommandList& commands);
 void add_run_command(CLI::App& app, CommandList& commands);
