@@ -7,7 +7,10 @@
 #include <csignal>
 #include <exception>
 
+#include "tsweep/core/error.hpp"
 #include "tsweep/core/fault.hpp"
+#include "tsweep/core/time.hpp"
+#include "tsweep/core/version.hpp"
 #include "tsweep/exec/agree.hpp"
 #include "tsweep/exec/hold.hpp"
 #include "tsweep/exec/signals.hpp"
@@ -131,6 +134,76 @@ EpochsOutcome EpochLoop::run(std::int64_t checkpoint_ns, std::int64_t max_items,
     if (all_done || outcome.stop_signal != 0) break;
   }
   return outcome;
+}
+
+void agree_on_plan(const Comm& world, std::uint64_t digest, const std::string& source_name) {
+  std::uint64_t lo = digest, hi = digest;
+  check_mpi(MPI_Allreduce(&digest, &lo, 1, MPI_UINT64_T, MPI_MIN, world.get()), "MPI_Allreduce(plan)");
+  check_mpi(MPI_Allreduce(&digest, &hi, 1, MPI_UINT64_T, MPI_MAX, world.get()), "MPI_Allreduce(plan)");
+  if (lo != hi) throw InternalError(source_name + " changed while the ranks read its stream table; run again");
+}
+
+bool start_or_continue(const Comm& world, bool resume, bool complete, bool none, const std::string& path,
+                       const char* what) {
+  // --resume continues a partial output, starts one where a kill left none,
+  // and leaves a finished one alone: a requeued batch job can always pass it.
+  if (complete) {
+    if (world.is_root()) spdlog::info("{} is already complete; nothing to resume (pass --force instead of --resume to redo it)", path);
+    return false;
+  }
+  if (resume && none && world.is_root()) {
+    spdlog::info("no partial {} at {}.partial: starting from the beginning", what, path);
+  }
+  return true;
+}
+
+std::int64_t distinct_blocks(const Comm& world, const std::set<std::int64_t>& mine) {
+  std::set<std::int64_t> all;
+  for (const auto& text : allgather_strings(world, nlohmann::json(mine).dump())) {
+    for (const auto& b : nlohmann::json::parse(text)) all.insert(b.get<std::int64_t>());
+  }
+  return static_cast<std::int64_t>(all.size());
+}
+
+nlohmann::json summary_json(const SummaryCommon& s) {
+  return {{"output", s.output},
+          {"units", s.units},
+          {"units_run", s.units_run},
+          {"samples", s.samples},
+          {"encoded_bytes", s.encoded_bytes},
+          {"corrupt_blocks", s.corrupt_blocks},
+          {"epochs", s.epochs},
+          {"seconds", s.seconds},
+          {"samples_per_second", s.seconds > 0 ? static_cast<double>(s.samples) / s.seconds : 0.0},
+          {"all_collective", s.all_collective}};
+}
+
+nlohmann::json provenance_json(const Comm& world, const ProvenanceCommon& p) {
+  std::vector<std::string> hosts;
+  for (const auto& row : p.launch.rows) {
+    if (std::find(hosts.begin(), hosts.end(), row.host) == hosts.end()) hosts.push_back(row.host);
+  }
+  const bool complete = p.stop_signal == 0;
+  return {{"tsweep_version", version()},
+          {"git_revision", git_revision()},
+          {"command", p.command},
+          {"started", format_iso8601(
+                          std::chrono::duration_cast<std::chrono::nanoseconds>(p.started.time_since_epoch()).count())},
+          {"seconds", p.seconds},
+          {"ranks", world.size()},
+          {"threads", p.launch.rows.empty() ? 0 : p.launch.rows[0].threads},
+          {"hosts", hosts},
+          {"resumed", p.options.resume},
+          {"units_committed_before", p.committed_before},
+          {"complete", complete},
+          {"stopped_by", complete ? "" : StopSignals::name(p.stop_signal)},
+          {"config", p.options.config.to_yaml()},
+          {"epochs", p.epochs}};
+}
+
+void throw_stopped(int stop_signal, std::int64_t committed, std::int64_t units, const std::string& resume_command) {
+  throw StoppedError(fmt::format("stopped by {} after committing {} of {} units; continue with: {}",
+                                 StopSignals::name(stop_signal), committed, units, resume_command));
 }
 
 }  // namespace tsweep::job::detail

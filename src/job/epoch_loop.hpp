@@ -1,11 +1,15 @@
 #pragma once
 // The part of a job that `run` and `export` share: which unit a rank runs
 // next, the stop request, and the epochs (work until the checkpoint interval,
-// agree, write everyone's finished units in one collective pass, commit).
-// Internal to the job layer.
+// agree, write everyone's finished units in one collective pass, commit), and
+// the checks, records and messages around them. Internal to the job layer.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
 #include <vector>
 
 #include "progress.hpp"
@@ -80,5 +84,44 @@ class EpochLoop {
   Progress& m_progress;
   bool m_stop_reported = false;
 };
+
+/// Collective on `world`: every rank planned from the same stream table, so
+/// the plans' digests must agree; InternalError everywhere when they do not.
+void agree_on_plan(const Comm& world, std::uint64_t digest, const std::string& source_name);
+
+/// Rank-local (rank 0 logs): what `--resume` found. Returns false when the
+/// output is already complete and there is nothing to do.
+bool start_or_continue(const Comm& world, bool resume, bool complete, bool none, const std::string& path,
+                       const char* what);
+
+/// Collective on `world`: how many distinct blocks all ranks' sets hold
+/// (neighbouring units on two ranks can meet the same corrupt block).
+std::int64_t distinct_blocks(const Comm& world, const std::set<std::int64_t>& mine);
+
+/// What every job's JSON summary holds.
+struct SummaryCommon {
+  const std::string& output;
+  std::int64_t units, units_run, samples, encoded_bytes, corrupt_blocks, epochs;
+  double seconds;
+  bool all_collective;
+};
+nlohmann::json summary_json(const SummaryCommon& s);
+
+/// What every job's provenance records (rank 0 builds it).
+struct ProvenanceCommon {
+  const char* command;  ///< "run", "export"
+  std::chrono::system_clock::time_point started;
+  double seconds;
+  const Launch& launch;
+  const JobOptions& options;
+  std::int64_t committed_before;
+  int stop_signal;  ///< 0: complete
+  std::int64_t epochs;
+};
+nlohmann::json provenance_json(const Comm& world, const ProvenanceCommon& p);
+
+/// After a stop: StoppedError (exit 75) with how far the job got and the command that continues it.
+[[noreturn]] void throw_stopped(int stop_signal, std::int64_t committed, std::int64_t units,
+                                const std::string& resume_command);
 
 }  // namespace tsweep::job::detail

@@ -104,22 +104,14 @@ json phases_json(const JobSummary::Phases& phases) {
 }  // namespace
 
 std::string JobSummary::json() const {
-  return nlohmann::json{{"output", output},
-                        {"units", units},
-                        {"units_run", units_run},
-                        {"rows", rows},
-                        {"samples", samples},
-                        {"encoded_bytes", bytes},
-                        {"corrupt_blocks", corrupt_blocks},
-                        {"epochs", epochs},
-                        {"seconds", seconds},
-                        {"samples_per_second", seconds > 0 ? static_cast<double>(samples) / seconds : 0.0},
-                        {"imbalance", imbalance},
-                        {"all_collective", all_collective},
-                        {"blocks_read", blocks_read},
-                        {"blocks_summarised", blocks_summarised},
-                        {"phases", phases_json(phases)}}
-      .dump(2);
+  nlohmann::json j = detail::summary_json(
+      {output, units, units_run, samples, bytes, corrupt_blocks, epochs, seconds, all_collective});
+  j["rows"] = rows;
+  j["imbalance"] = imbalance;
+  j["blocks_read"] = blocks_read;
+  j["blocks_summarised"] = blocks_summarised;
+  j["phases"] = phases_json(phases);
+  return j.dump(2);
 }
 
 JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& options, const Launch& launch) {
@@ -148,11 +140,7 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
     return plan::make_plan(summaries, config.selection, config.window_ns, config.unit_samples, source.name(),
                            config.max_rows);
   });
-  const std::uint64_t digest = plan::plan_digest(plan);
-  std::uint64_t lo = digest, hi = digest;
-  check_mpi(MPI_Allreduce(&digest, &lo, 1, MPI_UINT64_T, MPI_MIN, world.get()), "MPI_Allreduce(plan)");
-  check_mpi(MPI_Allreduce(&digest, &hi, 1, MPI_UINT64_T, MPI_MAX, world.get()), "MPI_Allreduce(plan)");
-  if (lo != hi) throw InternalError(source.name() + " changed while the ranks read its stream table; run again");
+  detail::agree_on_plan(world, plan::plan_digest(plan), source.name());
   const double plan_seconds = since(t0);
 
   // Results file: new, or the partial one to resume. One run writes an
@@ -160,19 +148,14 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
   t0 = Clock::now();
   const output::OutputClaim claim(world, config.output, output::claim_timing_from_env());
   const output::JobIdentity identity = identity_of(source, config, analyses);
-  // --resume continues a partial result, starts one where a kill left none,
-  // and leaves a finished one alone: a requeued batch job can always pass it.
   const output::ResultsState state = options.resume ? output::results_state(world, config.output, config.store) : output::ResultsState::none;
   JobSummary summary;
   summary.units = static_cast<std::int64_t>(plan.units.size());
   summary.rows = plan.rows;
   summary.output = config.output;
-  if (state == output::ResultsState::complete) {
-    if (world.is_root()) spdlog::info("{} is already complete; nothing to resume (pass --force instead of --resume to redo it)", config.output);
+  if (!detail::start_or_continue(world, options.resume, state == output::ResultsState::complete,
+                                 state == output::ResultsState::none, config.output, "results")) {
     return summary;
-  }
-  if (options.resume && state == output::ResultsState::none && world.is_root()) {
-    spdlog::info("no partial results at {}.partial: starting from the beginning", config.output);
   }
   output::ResultsFile results = state == output::ResultsState::partial
                                     ? output::ResultsFile::resume(world, config.output, plan, identity)
@@ -280,12 +263,7 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
   double phase_sum[5] = {0, 0, 0, 0, 0};
   check_mpi(MPI_Allreduce(phase, phase_sum, 5, MPI_DOUBLE, MPI_SUM, world.get()), "MPI_Allreduce(phases)");
   summary.phases = {phase_sum[0], phase_sum[1], phase_sum[2], phase_sum[3], phase_sum[4], plan_seconds, open_seconds};
-  // Distinct corrupt blocks over all ranks (neighbouring units on two ranks can meet the same one).
-  std::set<std::int64_t> corrupt;
-  for (const auto& text : allgather_strings(world, json(mine.corrupt).dump())) {
-    for (const auto& b : json::parse(text)) corrupt.insert(b.get<std::int64_t>());
-  }
-  summary.corrupt_blocks = static_cast<std::int64_t>(corrupt.size());
+  summary.corrupt_blocks = detail::distinct_blocks(world, mine.corrupt);
   const bool complete = stop_signal == 0;
 
   json provenance;
@@ -305,34 +283,15 @@ JobSummary run_job(const Comm& world, BlockSource& source, const JobOptions& opt
     }
     summary.imbalance = plan::imbalance(busy);
     summary.seconds = since(started);
-    std::vector<std::string> hosts;
-    for (const auto& row : launch.rows) {
-      if (std::find(hosts.begin(), hosts.end(), row.host) == hosts.end()) hosts.push_back(row.host);
-    }
-    provenance = {{"tsweep_version", version()},
-                  {"git_revision", git_revision()},
-                  {"started", format_iso8601(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                 started_wall.time_since_epoch()).count())},
-                  {"seconds", summary.seconds},
-                  {"ranks", world.size()},
-                  {"hosts", hosts},
-                  {"resumed", options.resume},
-                  {"units_committed_before", committed_before},
-                  {"complete", complete},
-                  {"stopped_by", complete ? "" : StopSignals::name(stop_signal)},
-                  {"config", config.to_yaml()},
-                  {"epochs", summary.epochs},
-                  {"timings", phases_json(summary.phases)},
-                  {"imbalance", summary.imbalance},
-                  {"per_rank", per_rank}};
+    provenance = detail::provenance_json(world, {"run", started_wall, summary.seconds, launch, options,
+                                                 committed_before, stop_signal, summary.epochs});
+    provenance["timings"] = phases_json(summary.phases);
+    provenance["imbalance"] = summary.imbalance;
+    provenance["per_rank"] = per_rank;
   }
   results.write_provenance(world.is_root() ? provenance.dump() : std::string());
 
-  if (!complete) {
-    throw StoppedError(fmt::format("stopped by {} after committing {} of {} units; continue with: {}",
-                                   StopSignals::name(stop_signal), committed_before + summary.units_run, summary.units,
-                                   options.resume_command));
-  }
+  if (!complete) detail::throw_stopped(stop_signal, committed_before + summary.units_run, summary.units, options.resume_command);
   results.finish();
   if (world.is_root()) {
     spdlog::info("done: {} units, {} samples in {:.2f} s ({:.3g} samples/s), {} corrupt block(s), imbalance {:.2f} (max/mean busy time)",
