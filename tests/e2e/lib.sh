@@ -70,6 +70,46 @@ wait_until() {
 held() { local r; for r in "${@:2}"; do [ -s "$1.$r" ] || return 1; done; }
 # held_or_gone PID MARKER RANKS...: the ranks are held, or PID has exited (and never will be).
 held_or_gone() { held "${@:2}" || ! kill -0 "$1" 2>/dev/null; }
+exited() { ! kill -0 "$1" 2>/dev/null; }
+
+# start_held NAME HOLD MARKER "RANKS" CMD...: starts CMD in the background with
+# hold point HOLD armed (stdout and stderr in $WORK/NAME.out and .err) and
+# sets HELD_PID; returns 1, with the failure counted and CMD killed, unless
+# every one of RANKS is held within 120 s.
+start_held() {
+  local name=$1 hold=$2 marker=$3 ranks=$4
+  shift 4
+  TSWEEP_TEST_HOLD=$hold TSWEEP_TEST_HOLD_MARKER=$marker "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+  HELD_PID=$!
+  # shellcheck disable=SC2086
+  if ! { wait_until 120 held_or_gone "$HELD_PID" "$marker" $ranks && held "$marker" $ranks; }; then
+    fail "$name: never reached hold point $hold; stderr: $(tail -n 5 "$WORK/$name.err")"
+    kill -9 "$HELD_PID" 2>/dev/null || true
+    wait "$HELD_PID" 2>/dev/null || true
+    return 1
+  fi
+}
+
+# signal_held NAME SIGNAL TARGET MARKER "RANKS" WANT_RC: sends SIGNAL to the job
+# start_held started (TARGET "ranks": to each held rank's pid; else to the
+# launched process), waits up to 30 s for it to end, and checks its exit
+# status against WANT_RC; sets RC and ERR (its stderr) as run() does.
+signal_held() {
+  local name=$1 signal=$2 target=$3 marker=$4 ranks=$5 want=$6 r
+  if [ "$target" = ranks ]; then
+    for r in $ranks; do kill -"$signal" "$(cat "$marker.$r")"; done
+  else
+    kill -"$signal" "$HELD_PID"
+  fi
+  if ! wait_until 30 exited "$HELD_PID"; then
+    fail "$name: still running 30 s after SIG$signal"
+    kill -9 "$HELD_PID" 2>/dev/null || true
+  fi
+  RC=0
+  wait "$HELD_PID" || RC=$?
+  ERR=$(cat "$WORK/$name.err")
+  [ "$RC" -eq "$want" ] && pass "$name: exit $RC" || fail "$name: exit $RC, expected $want; stderr: $ERR"
+}
 
 # threads_of JSON_FILE: the threads column of `tsweep info --json`, space-separated.
 threads_of() {

@@ -25,8 +25,6 @@ run reference 300 $TSWEEP_MPIEXEC -np 2 "$TSWEEP" export "$WORK/job.yaml" --set 
 expect_rc reference 0
 expect_in reference "$ERR" "corrupt block"
 
-exited() { ! kill -0 "$1" 2>/dev/null; }
-
 # interrupt NAME LAUNCH SIGNAL TARGET HOLD HELD_RANKS EXPECT_RC RESUME_NP
 interrupt() {
   local name=$1 launch=$2 signal=$3 target=$4 hold=$5 held_ranks=$6 want_rc=$7 resume_np=$8
@@ -34,35 +32,14 @@ interrupt() {
   local cmd=("$TSWEEP" export "$WORK/job.yaml" --set "export.output=$out")
   # shellcheck disable=SC2206
   [ "$launch" = singleton ] || cmd=($TSWEEP_MPIEXEC -np "${launch#mpiexec:}" "${cmd[@]}")
-  TSWEEP_TEST_HOLD=$hold TSWEEP_TEST_HOLD_MARKER=$marker "${cmd[@]}" >"$WORK/$name.out" 2>"$WORK/$name.err" &
-  local pid=$!
-  # shellcheck disable=SC2086
-  if ! { wait_until 120 held_or_gone "$pid" "$marker" $held_ranks && held "$marker" $held_ranks; }; then
-    fail "$name: never reached hold point $hold; stderr: $(tail -n 5 "$WORK/$name.err")"
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-    return
-  fi
+  start_held "$name" "$hold" "$marker" "$held_ranks" "${cmd[@]}" || return
   if [ "$name" = usr1_mpirun ]; then  # one writer: a second export of the held output is refused
     run "$name.second" 60 "$TSWEEP" export "$WORK/job.yaml" --set "export.output=$out" --resume
     expect_rc "$name.second" 73
     expect_in "$name.second" "$ERR" "pid"
   fi
-  local r
-  if [ "$target" = ranks ]; then
-    for r in $held_ranks; do kill -"$signal" "$(cat "$marker.$r")"; done
-  else
-    kill -"$signal" "$pid"
-  fi
-  if ! wait_until 30 exited "$pid"; then
-    fail "$name: still running 30 s after SIG$signal"
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  local rc=0
-  wait "$pid" || rc=$?
-  local err
-  err=$(cat "$WORK/$name.err")
-  [ "$rc" -eq "$want_rc" ] && pass "$name: exit $rc" || fail "$name: exit $rc, expected $want_rc; stderr: $err"
+  signal_held "$name" "$signal" "$target" "$marker" "$held_ranks" "$want_rc"
+  local err=$ERR
   if [ "$signal" != KILL ]; then
     expect_in "$name" "$err" "stopped by SIG"
     expect_in "$name" "$err" "tsweep export $WORK/job.yaml --set 'export.output=$out' --resume"

@@ -25,7 +25,6 @@ YAML
 run reference 120 "$TSWEEP" --threads 1 run "$WORK/job.yaml" --set "output=$WORK/reference.h5"
 expect_rc reference 0
 
-exited() { ! kill -0 "$1" 2>/dev/null; }
 # reaped PID...: none of the processes exists any more, not even as a zombie.
 reaped() { local p; for p in "$@"; do [ ! -e "/proc/$p" ] || return 1; done; }
 
@@ -37,16 +36,10 @@ reaped() { local p; for p in "$@"; do [ ! -e "/proc/$p" ] || return 1; done; }
 interrupt() {
   local name=$1 nodes=$2 ranks=$3 hold=$4 held_rank=$5 action=$6 target=$7 rnodes=$8 rranks=$9
   local marker="$WORK/$name.hold" out="$WORK/$name.h5"
-  TSWEEP_TEST_HOLD=$hold TSWEEP_TEST_HOLD_MARKER=$marker \
-    "$SIMNODES" --nodes "$nodes" --ranks-per-node "$ranks" -- "$TSWEEP" run "$WORK/job.yaml" --set "output=$out" \
-    >"$WORK/$name.out" 2>"$WORK/$name.err" &
-  local pid=$!
-  if ! { wait_until 120 held_or_gone "$pid" "$marker" "$held_rank" && held "$marker" "$held_rank"; }; then
-    fail "$name: never reached hold point $hold on rank $held_rank; stderr: $(tail -n 5 "$WORK/$name.err")"
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+  start_held "$name" "$hold" "$marker" "$held_rank" \
+    "$SIMNODES" --nodes "$nodes" --ranks-per-node "$ranks" -- "$TSWEEP" run "$WORK/job.yaml" --set "output=$out" ||
     return
-  fi
+  local pid=$HELD_PID
   local victim=$pid
   if [ "$target" != launcher ]; then
     wait_until 30 held "$marker" "$target" || { fail "$name: rank $target never wrote its marker"; }

@@ -27,8 +27,6 @@ expect_rc reference 0
 
 if $TSWEEP_MPIEXEC --version 2>&1 | grep -Eq "Open MPI|OpenRTE"; then term_rc_of_mpirun=1; else term_rc_of_mpirun=75; fi
 
-exited() { ! kill -0 "$1" 2>/dev/null; }
-
 # stop NAME LAUNCH SIGNAL TARGET HOLD HELD_RANKS EXPECT_RC STOPPED_BY RESUME_NP
 #   LAUNCH: "mpiexec:N" (N ranks under mpiexec) or "singleton" (tsweep alone, one rank)
 #   TARGET: "launcher" (mpiexec, or the singleton itself) or "ranks" (every held rank's pid)
@@ -38,30 +36,9 @@ stop() {
   local cmd=("$TSWEEP" run "$WORK/job.yaml" --set "output=$out")
   # shellcheck disable=SC2206
   [ "$launch" = singleton ] || cmd=($TSWEEP_MPIEXEC -np "${launch#mpiexec:}" "${cmd[@]}")
-  TSWEEP_TEST_HOLD=$hold TSWEEP_TEST_HOLD_MARKER=$marker "${cmd[@]}" >"$WORK/$name.out" 2>"$WORK/$name.err" &
-  local pid=$!
-  # shellcheck disable=SC2086
-  if ! { wait_until 120 held_or_gone "$pid" "$marker" $held_ranks && held "$marker" $held_ranks; }; then
-    fail "$name: never reached hold point $hold; stderr: $(tail -n 5 "$WORK/$name.err")"
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-    return
-  fi
-  local r
-  if [ "$target" = ranks ]; then
-    for r in $held_ranks; do kill -"$signal" "$(cat "$marker.$r")"; done
-  else
-    kill -"$signal" "$pid"
-  fi
-  if ! wait_until 30 exited "$pid"; then
-    fail "$name: still running 30 s after SIG$signal"
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  local rc=0
-  wait "$pid" || rc=$?
-  local err
-  err=$(cat "$WORK/$name.err")
-  [ "$rc" -eq "$want_rc" ] && pass "$name: exit $rc" || fail "$name: exit $rc, expected $want_rc; stderr: $err"
+  start_held "$name" "$hold" "$marker" "$held_ranks" "${cmd[@]}" || return
+  signal_held "$name" "$signal" "$target" "$marker" "$held_ranks" "$want_rc"
+  local err=$ERR
   expect_in "$name" "$err" "stopped by $stopped_by"
   expect_in "$name" "$err" " after committing "
   expect_in "$name" "$err" "--resume"

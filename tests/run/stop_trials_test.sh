@@ -6,7 +6,6 @@ source "$(dirname "$0")/../e2e/lib.sh"
 export TSWEEP_TEST_HOLD_TIMEOUT=60
 trials=${TSWEEP_STOP_TRIALS:-20}
 stop_resume_fixture
-exited() { ! kill -0 "$1" 2>/dev/null; }
 ok=0
 for i in $(seq 1 "$trials"); do
   marker="$WORK/t$i.hold"

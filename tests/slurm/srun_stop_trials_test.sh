@@ -11,7 +11,6 @@ export TSWEEP_TEST_HOLD_TIMEOUT=60
 trials=${TSWEEP_STOP_TRIALS:-20}
 stop_resume_fixture
 cd "$WORK"
-exited() { ! kill -0 "$1" 2>/dev/null; }
 job_of() { squeue -h -n "$1" -o %i 2>/dev/null | head -n 1; }
 ok=0
 for i in $(seq 1 "$trials"); do
