@@ -101,9 +101,12 @@ class ExportRunner {
     bool abandoned = false;
   };
 
-  // Main thread: fetch and decode (on the rank's threads), then resample.
-  Result run(std::int64_t unit_id, const std::function<bool()>& stop) {
+  // Main thread: fetch and decode (on the rank's threads), then resample into
+  // `reuse`'s buffers (a unit written in an earlier epoch: its pages are
+  // already mapped, which on a VM saves more time than the write takes).
+  Result run(std::int64_t unit_id, const std::function<bool()>& stop, output::FinishedExport reuse = {}) {
     Result r;
+    r.finished = std::move(reuse);
     r.finished.unit = unit_id;
     const plan::Unit& unit = m_plan.units.units.at(static_cast<std::size_t>(unit_id));
     const auto i = static_cast<std::size_t>(unit.stream);
@@ -240,9 +243,11 @@ class ExportRunner {
 #pragma omp parallel for schedule(static) num_threads(Host::concurrency())
     for (std::size_t c = 0; c < stretches; ++c) {
       const std::size_t p0 = c * stretch, p1 = std::min(points, p0 + stretch);
-      std::size_t j = std::lower_bound(t, t + n, g.time_of(place.first + static_cast<std::int64_t>(p0))) - t;
+      std::int64_t grid[stretch + 1];  // the stretch's point times and the next point's
+      g.times(place.first + static_cast<std::int64_t>(p0), p1 - p0 + 1, grid);
+      std::size_t j = std::lower_bound(t, t + n, grid[0]) - t;
       for (std::size_t p = p0; p < p1; ++p) {
-        const std::int64_t tp = g.time_of(place.first + static_cast<std::int64_t>(p));
+        const std::int64_t tp = grid[p - p0];
         while (j < n && t[j] < tp) ++j;  // t[j] is the first sample at or after tp
         double value = nan;
         switch (method) {
@@ -268,7 +273,7 @@ class ExportRunner {
           }
           case plan::Resample::mean: {
             const std::int64_t a = std::max(tp, sel_start);
-            const std::int64_t b = std::min(g.time_of(place.first + static_cast<std::int64_t>(p) + 1), sel_end);
+            const std::int64_t b = std::min(grid[p - p0 + 1], sel_end);
             double sum = 0;
             std::int64_t count = 0;
             for (std::size_t k = j; k < n && t[k] < b; ++k) {
@@ -312,22 +317,15 @@ class ExportRunner {
 }  // namespace
 
 std::string ExportSummary::json() const {
-  return nlohmann::json{{"output", output},
-                        {"units", units},
-                        {"units_run", units_run},
-                        {"groups", groups},
-                        {"streams", streams},
-                        {"points", points},
-                        {"samples", samples},
-                        {"encoded_bytes", bytes_read},
-                        {"bytes_written", bytes_written},
-                        {"corrupt_blocks", corrupt_blocks},
-                        {"epochs", epochs},
-                        {"seconds", seconds},
-                        {"write_seconds", write_seconds},
-                        {"write_bytes_per_second", write_seconds > 0 ? static_cast<double>(bytes_written) / write_seconds : 0.0},
-                        {"all_collective", all_collective}}
-      .dump(2);
+  nlohmann::json j = detail::summary_json(
+      {output, units, units_run, samples, bytes_read, corrupt_blocks, epochs, seconds, all_collective});
+  j["groups"] = groups;
+  j["streams"] = streams;
+  j["points"] = points;
+  j["bytes_written"] = bytes_written;
+  j["write_seconds"] = write_seconds;
+  j["write_bytes_per_second"] = write_seconds > 0 ? static_cast<double>(bytes_written) / write_seconds : 0.0;
+  return j.dump(2);
 }
 
 ExportSummary run_export(const Comm& world, BlockSource& source, const JobOptions& options, const Launch& launch) {
@@ -344,10 +342,7 @@ ExportSummary run_export(const Comm& world, BlockSource& source, const JobOption
     return make_export_plan(source.streams(), config, source.name());
   });
   const std::uint64_t digest = export_plan_digest(plan);
-  std::uint64_t lo = digest, hi = digest;
-  check_mpi(MPI_Allreduce(&digest, &lo, 1, MPI_UINT64_T, MPI_MIN, world.get()), "MPI_Allreduce(plan)");
-  check_mpi(MPI_Allreduce(&digest, &hi, 1, MPI_UINT64_T, MPI_MAX, world.get()), "MPI_Allreduce(plan)");
-  if (lo != hi) throw InternalError(source.name() + " changed while the ranks read its stream table; run again");
+  detail::agree_on_plan(world, digest, source.name());
 
   // One writer per output, as for `run`.
   const output::OutputClaim claim(world, path, output::claim_timing_from_env());
@@ -373,12 +368,9 @@ ExportSummary run_export(const Comm& world, BlockSource& source, const JobOption
   for (const auto& g : plan.groups) summary.points += g.points * static_cast<std::int64_t>(g.streams.size());
   summary.output = path;
   const auto state = options.resume ? output::ExportFile::state(world, path, config.store) : output::ExportFile::State::none;
-  if (state == output::ExportFile::State::complete) {
-    if (world.is_root()) spdlog::info("{} is already complete; nothing to resume (pass --force instead of --resume to redo it)", path);
+  if (!detail::start_or_continue(world, options.resume, state == output::ExportFile::State::complete,
+                                 state == output::ExportFile::State::none, path, "export")) {
     return summary;
-  }
-  if (options.resume && state == output::ExportFile::State::none && world.is_root()) {
-    spdlog::info("no partial export at {}.partial: starting from the beginning", path);
   }
   output::ExportFile file = state == output::ExportFile::State::partial
                                 ? output::ExportFile::resume(world, path, plan.groups, plan.places, identity)
@@ -407,6 +399,7 @@ ExportSummary run_export(const Comm& world, BlockSource& source, const JobOption
   const std::size_t width = output::value_size(identity.dtype);
 
   std::vector<output::FinishedExport> finished;
+  std::vector<output::FinishedExport> spare;  // written units' buffers, for the next ones
   std::set<std::int64_t> corrupt;
   std::int64_t units_run = 0, samples = 0, bytes_read = 0, bytes_written = 0;
   auto work = [&]() -> detail::Step {
@@ -417,7 +410,12 @@ ExportSummary run_export(const Comm& world, BlockSource& source, const JobOption
       return step;
     }
     maybe_inject_fault("unit", world.rank());
-    ExportRunner::Result r = runner.run(unit, [&] { return loop.stop_now(); });
+    output::FinishedExport reuse;
+    if (!spare.empty()) {
+      reuse = std::move(spare.back());
+      spare.pop_back();
+    }
+    ExportRunner::Result r = runner.run(unit, [&] { return loop.stop_now(); }, std::move(reuse));
     if (r.abandoned) {  // a stop: the unit stays uncommitted, a resume runs it
       step.stop = true;
       return step;
@@ -437,6 +435,7 @@ ExportSummary run_export(const Comm& world, BlockSource& source, const JobOption
   };
   auto commit = [&] {
     const bool collective = file.write_epoch(finished);
+    for (auto& f : finished) spare.push_back(std::move(f));  // at most an epoch's worth
     finished.clear();
     return collective;
   };
@@ -452,47 +451,22 @@ ExportSummary run_export(const Comm& world, BlockSource& source, const JobOption
   summary.samples = sums[1];
   summary.bytes_read = sums[2];
   summary.bytes_written = sums[3];
-  std::set<std::int64_t> all_corrupt;
-  for (const auto& text : allgather_strings(world, json(corrupt).dump())) {
-    for (const auto& b : json::parse(text)) all_corrupt.insert(b.get<std::int64_t>());
-  }
-  summary.corrupt_blocks = static_cast<std::int64_t>(all_corrupt.size());
+  summary.corrupt_blocks = detail::distinct_blocks(world, corrupt);
   const int stop_signal = outcome.stop_signal;
   const bool complete = stop_signal == 0;
   summary.seconds = since(started);
 
   json provenance;
   if (world.is_root()) {
-    std::vector<std::string> hosts;
-    for (const auto& row : launch.rows) {
-      if (std::find(hosts.begin(), hosts.end(), row.host) == hosts.end()) hosts.push_back(row.host);
-    }
-    provenance = {{"tsweep_version", version()},
-                  {"git_revision", git_revision()},
-                  {"command", "export"},
-                  {"started", format_iso8601(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                 started_wall.time_since_epoch()).count())},
-                  {"seconds", summary.seconds},
-                  {"ranks", world.size()},
-                  {"threads", launch.rows.empty() ? 0 : launch.rows[0].threads},
-                  {"hosts", hosts},
-                  {"resumed", options.resume},
-                  {"units_committed_before", committed_before},
-                  {"complete", complete},
-                  {"stopped_by", complete ? "" : StopSignals::name(stop_signal)},
-                  {"config", config.to_yaml()},
-                  {"export", config.export_key()},
-                  {"epochs", summary.epochs},
-                  {"write_seconds", outcome.write_seconds},
-                  {"samples", summary.samples},
-                  {"corrupt_blocks", summary.corrupt_blocks}};
+    provenance = detail::provenance_json(world, {"export", started_wall, summary.seconds, launch, options,
+                                                 committed_before, stop_signal, summary.epochs});
+    provenance["export"] = config.export_key();
+    provenance["write_seconds"] = outcome.write_seconds;
+    provenance["samples"] = summary.samples;
+    provenance["corrupt_blocks"] = summary.corrupt_blocks;
   }
   file.write_provenance(world.is_root() ? provenance.dump() : std::string());
-  if (!complete) {
-    throw StoppedError(fmt::format("stopped by {} after committing {} of {} units; continue with: {}",
-                                   StopSignals::name(stop_signal), committed_before + summary.units_run, summary.units,
-                                   options.resume_command));
-  }
+  if (!complete) detail::throw_stopped(stop_signal, committed_before + summary.units_run, summary.units, options.resume_command);
   file.finish();
   if (world.is_root()) {
     spdlog::info("done: {} units, {} samples onto {} points in {:.2f} s, {} corrupt block(s)", summary.units_run,

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <filesystem>
 #include <numeric>
 
 #include "hdf5_io.hpp"
@@ -19,8 +18,6 @@
 #include "tsweep/h5/h5.hpp"
 
 namespace tsweep::output {
-
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -125,31 +122,6 @@ std::vector<std::int64_t> allgather_ids(const exec::Comm& comm, const std::vecto
   return all;
 }
 
-// Rank-local: the union of the 2-D blocks {row, [first, first + points)} of
-// `dataset`, sorted in file order, built by pairwise unions (O(n log n)).
-h5::Handle select_blocks(hid_t dataset, const std::vector<ExportPlace>& blocks, std::size_t lo, std::size_t hi,
-                         hid_t shape, const std::string& path) {
-  if (hi - lo <= 32) {
-    h5::Handle space(H5Scopy(shape), path, "H5Scopy");
-    if (hi == lo) {
-      h5::check(H5Sselect_none(space.get()), path, "H5Sselect_none");
-      return space;
-    }
-    for (std::size_t i = lo; i < hi; ++i) {
-      const hsize_t start[2] = {static_cast<hsize_t>(blocks[i].row), static_cast<hsize_t>(blocks[i].first)};
-      const hsize_t count[2] = {1, static_cast<hsize_t>(blocks[i].points)};
-      h5::check(H5Sselect_hyperslab(space.get(), i == lo ? H5S_SELECT_SET : H5S_SELECT_OR, start, nullptr, count,
-                                    nullptr),
-                path, "H5Sselect_hyperslab");
-    }
-    return space;
-  }
-  const std::size_t mid = lo + (hi - lo) / 2;
-  const auto a = select_blocks(dataset, blocks, lo, mid, shape, path);
-  const auto b = select_blocks(dataset, blocks, mid, hi, shape, path);
-  return h5::Handle(H5Scombine_select(a.get(), H5S_SELECT_OR, b.get()), path, "H5Scombine_select");
-}
-
 }  // namespace
 
 std::size_t value_size(ExportValueType type) noexcept {
@@ -171,6 +143,28 @@ std::int64_t ExportGroupLayout::time_of(std::int64_t i) const noexcept {
   return static_cast<std::int64_t>(anchor_ns + q);
 }
 
+void ExportGroupLayout::times(std::int64_t first, std::size_t n, std::int64_t* out) const noexcept {
+  if (n == 0) return;
+  // num_k = (first_index + first + k) * 10^18 grows by 10^18 = a * rate + b
+  // per point; carry the floor quotient q and the remainder r in [0, rate).
+  constexpr Int128 step = Int128{1'000'000'000'000'000'000};
+  const Int128 num = (static_cast<Int128>(first_index) + first) * step;
+  Int128 q = num / rate_nhz;
+  if ((num % rate_nhz != 0) && (num < 0)) --q;  // floor
+  std::int64_t r = static_cast<std::int64_t>(num - q * rate_nhz);
+  const std::int64_t a = static_cast<std::int64_t>(step / rate_nhz), b = static_cast<std::int64_t>(step % rate_nhz);
+  std::int64_t t = static_cast<std::int64_t>(anchor_ns + q);
+  for (std::size_t k = 0; k < n; ++k) {
+    out[k] = t;
+    r += b;
+    t += a;
+    if (r >= rate_nhz) {
+      r -= rate_nhz;
+      ++t;
+    }
+  }
+}
+
 struct ExportFile::Impl {
   exec::Comm comm;
   std::string path, partial;
@@ -183,6 +177,8 @@ struct ExportFile::Impl {
   Opened open;
   h5::Handle dxpl;
   bool finished = false;
+  std::vector<std::byte> scratch_values;  ///< joined runs of an epoch, kept for the next
+  std::vector<std::uint8_t> scratch_mask;
 };
 
 namespace {
@@ -248,7 +244,7 @@ void build(const exec::Comm& comm, hid_t file, const std::vector<ExportGroupLayo
     step(comm, [&] {  // every rank computes and writes its share of the time points
       const detail::Range mine = share(comm, static_cast<hsize_t>(g.points));
       std::vector<std::int64_t> t(mine.count);
-      for (hsize_t i = 0; i < mine.count; ++i) t[i] = g.time_of(static_cast<std::int64_t>(mine.first + i));
+      g.times(static_cast<std::int64_t>(mine.first), t.size(), t.data());
       std::vector<detail::Range> ranges;
       if (mine.count > 0) ranges.push_back(mine);
       detail::write_ranges(time.get(), H5T_NATIVE_INT64, ranges, t.data(), dxpl, path, "dataset " + tname);
@@ -396,9 +392,7 @@ std::unique_ptr<ExportFile::Impl> make_impl(exec::Comm own, const std::string& p
 }
 
 void refuse_store(const std::string& path, const std::string& store) {
-  for (const std::string& p : {path, detail::partial_name(path), detail::creating_name(path)}) {
-    detail::refuse_store_path(p, store, export_kind);
-  }
+  detail::refuse_store_paths(path, store, export_kind);
 }
 
 }  // namespace
@@ -409,14 +403,12 @@ ExportFile& ExportFile::operator=(ExportFile&&) noexcept = default;
 ExportFile::~ExportFile() = default;
 
 ExportFile::State ExportFile::state(const exec::Comm& comm, const std::string& path, const std::string& store) {
-  int s = 0;
-  step(comm, [&] {
-    if (!comm.is_root()) return;
-    refuse_store(path, store);
-    s = detail::exists(path) ? 2 : detail::exists(detail::partial_name(path)) ? 1 : 0;
-  });
-  exec::check_mpi(MPI_Bcast(&s, 1, MPI_INT, 0, comm.get()), "MPI_Bcast(export state)");
-  return static_cast<State>(s);
+  switch (detail::stage(comm, path, store, export_kind)) {
+    case detail::Stage::none: return State::none;
+    case detail::Stage::partial: return State::partial;
+    case detail::Stage::complete: return State::complete;
+  }
+  return State::none;
 }
 
 ExportFile ExportFile::create(const exec::Comm& comm, const std::string& path,
@@ -424,7 +416,6 @@ ExportFile ExportFile::create(const exec::Comm& comm, const std::string& path,
                               const ExportIdentity& identity, bool force) {
   h5::init_library();
   exec::Comm own = exec::Comm::duplicate(comm.get());
-  const std::string creating = detail::creating_name(path);
   step(own, [&] {
     if (!own.is_root()) return;
     refuse_store(path, identity.store_path);
@@ -434,28 +425,8 @@ ExportFile ExportFile::create(const exec::Comm& comm, const std::string& path,
     }
     detail::prepare_paths(path, force, needed, export_kind);
   });
-  try {
-    const auto fapl = detail::parallel_access(own.get(), creating);
-    h5::Handle file = step(own, [&] {
-      return h5::Handle(H5Fcreate(creating.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), creating,
-                        "cannot create the export file");
-    });
-    const auto dxpl = step(own, [&] { return detail::collective_transfer(creating); });
-    build(own, file.get(), groups, units, identity, dxpl.get(), creating);
-    step(own, [&] { h5::check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), creating, "flushing the new export file"); });
-    step(own, [&] { file.close(creating); });
-  } catch (...) {
-    if (own.is_root() && detail::exists(creating)) {
-      std::error_code ec;
-      fs::remove(creating, ec);
-    }
-    throw;
-  }
-  step(own, [&] {
-    if (!own.is_root()) return;
-    std::error_code ec;
-    fs::rename(creating, detail::partial_name(path), ec);
-    if (ec) throw IoError(creating, "cannot be renamed to " + detail::partial_name(path) + ": " + ec.message());
+  detail::create_partial(own, path, export_kind, [&](hid_t file, hid_t dxpl, const std::string& name) {
+    build(own, file, groups, units, identity, dxpl, name);
   });
   auto impl = make_impl(std::move(own), path, groups, units, identity);
   open_partial(*impl);
@@ -515,8 +486,23 @@ bool ExportFile::write_epoch(const std::vector<FinishedExport>& mine) {
   auto seconds = [](std::chrono::steady_clock::time_point a) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count();
   };
+  // Each rank's units of a group, in file order, with neighbours on a row
+  // joined into one run. HDF5 1.10 maps an irregular selection (a union of
+  // blocks) onto chunks element by element, which cost more than the write
+  // itself; a single block it maps chunk by chunk. So the runs are written in
+  // rounds, one block per rank per collective write (none where a rank has
+  // fewer runs), as many rounds as the rank with the most runs has.
+  struct Run {
+    ExportPlace block;
+    const std::byte* values = nullptr;  ///< a single unit's own buffers, or the joined copy in m.scratch
+    const std::uint8_t* mask = nullptr;
+  };
+  std::vector<std::vector<Run>> runs(m.groups.size());
+  // Joined runs are copied into buffers kept from epoch to epoch; a run of one
+  // unit is written from the unit's buffers.
+  std::size_t joined_points = 0;
+  std::vector<std::vector<std::vector<const FinishedExport*>>> parts(m.groups.size());
   for (std::size_t g = 0; g < m.groups.size(); ++g) {
-    // HDF5 pairs memory elements with the selection in file order: (row, first point).
     std::vector<const FinishedExport*> order;
     for (const auto& f : mine) {
       if (m.units[static_cast<std::size_t>(f.unit)].group == static_cast<std::int32_t>(g)) order.push_back(&f);
@@ -526,32 +512,70 @@ bool ExportFile::write_epoch(const std::vector<FinishedExport>& mine) {
       const ExportPlace pa = place(a), pb = place(b);
       return pa.row != pb.row ? pa.row < pb.row : pa.first < pb.first;
     });
-    std::vector<ExportPlace> blocks;
-    std::size_t points = 0;
     for (const auto* f : order) {
-      blocks.push_back(place(f));
-      points += f->mask.size();
+      const ExportPlace p = place(f);
+      if (!runs[g].empty() && runs[g].back().block.row == p.row &&
+          runs[g].back().block.first + runs[g].back().block.points == p.first) {
+        runs[g].back().block.points += p.points;
+        parts[g].back().push_back(f);
+      } else {
+        runs[g].push_back({p, f->values.data(), f->mask.data()});
+        parts[g].push_back({f});
+      }
     }
-    std::vector<std::byte> values;
-    std::vector<std::uint8_t> mask;
-    values.reserve(points * width);
-    mask.reserve(points);
-    for (const auto* f : order) {
-      values.insert(values.end(), f->values.begin(), f->values.end());
-      mask.insert(mask.end(), f->mask.begin(), f->mask.end());
+    for (std::size_t r = 0; r < runs[g].size(); ++r) {
+      if (parts[g][r].size() > 1) joined_points += static_cast<std::size_t>(runs[g][r].block.points);
     }
+  }
+  if (m.scratch_mask.size() < joined_points) {
+    m.scratch_values.resize(joined_points * width);
+    m.scratch_mask.resize(joined_points);
+  }
+  std::size_t at = 0;
+  for (std::size_t g = 0; g < m.groups.size(); ++g) {
+    for (std::size_t r = 0; r < runs[g].size(); ++r) {
+      if (parts[g][r].size() < 2) continue;
+      runs[g][r].values = m.scratch_values.data() + at * width;
+      runs[g][r].mask = m.scratch_mask.data() + at;
+      for (const auto* f : parts[g][r]) {
+        std::copy(f->values.begin(), f->values.end(), m.scratch_values.begin() + static_cast<std::ptrdiff_t>(at * width));
+        std::copy(f->mask.begin(), f->mask.end(), m.scratch_mask.begin() + static_cast<std::ptrdiff_t>(at));
+        at += f->mask.size();
+      }
+    }
+  }
+  std::vector<std::int64_t> rounds(m.groups.size());
+  for (std::size_t g = 0; g < m.groups.size(); ++g) rounds[g] = static_cast<std::int64_t>(runs[g].size());
+  exec::check_mpi(MPI_Allreduce(MPI_IN_PLACE, rounds.data(), static_cast<int>(rounds.size()), MPI_INT64_T, MPI_MAX,
+                                m.comm.get()),
+                  "MPI_Allreduce(export rounds)");
+  for (std::size_t g = 0; g < m.groups.size(); ++g) {
     for (const bool is_mask : {false, true}) {
       const hid_t dataset = is_mask ? m.open.mask[g].get() : m.open.values[g].get();
       const std::string what = (is_mask ? "mask_" : "values_") + m.groups[g].name;
-      const auto selection = step(m.comm, [&] {
-        const h5::Handle shape(H5Dget_space(dataset), m.partial, "H5Dget_space");
-        return select_blocks(dataset, blocks, 0, blocks.size(), shape.get(), m.partial);
-      });
-      note(step(m.comm, [&] {
-        return detail::write_selection(dataset, is_mask ? H5T_NATIVE_UINT8 : memory_value_type(m.identity.dtype),
-                                       selection.get(), is_mask ? static_cast<const void*>(mask.data()) : values.data(),
-                                       m.dxpl.get(), m.partial, what);
-      }));
+      const hid_t type = is_mask ? H5T_NATIVE_UINT8 : memory_value_type(m.identity.dtype);
+      for (std::int64_t r = 0; r < rounds[g]; ++r) {
+        const Run* run = r < static_cast<std::int64_t>(runs[g].size()) ? &runs[g][static_cast<std::size_t>(r)] : nullptr;
+        const auto selection = step(m.comm, [&] {
+          const h5::Handle shape(H5Dget_space(dataset), m.partial, "H5Dget_space");
+          h5::Handle space(H5Scopy(shape.get()), m.partial, "H5Scopy");
+          if (run == nullptr) {
+            h5::check(H5Sselect_none(space.get()), m.partial, "H5Sselect_none");
+          } else {
+            const hsize_t start[2] = {static_cast<hsize_t>(run->block.row), static_cast<hsize_t>(run->block.first)};
+            const hsize_t count[2] = {1, static_cast<hsize_t>(run->block.points)};
+            h5::check(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), m.partial,
+                      "H5Sselect_hyperslab");
+          }
+          return space;
+        });
+        const void* data = run == nullptr ? nullptr
+                           : is_mask      ? static_cast<const void*>(run->mask)
+                                          : static_cast<const void*>(run->values);
+        note(step(m.comm, [&] {
+          return detail::write_selection(dataset, type, selection.get(), data, m.dxpl.get(), m.partial, what);
+        }));
+      }
     }
   }
   const double write_s = seconds(t0);
@@ -609,13 +633,7 @@ void ExportFile::finish() {
   });
   m.open = Opened{};
   m.dxpl.reset();
-  step(m.comm, [&] { m.file.close(m.partial); });
-  step(m.comm, [&] {
-    if (!m.comm.is_root()) return;
-    std::error_code ec;
-    fs::rename(m.partial, m.path, ec);
-    if (ec) throw IoError(m.partial, "cannot be renamed to " + m.path + ": " + ec.message());
-  });
+  detail::finish(m.comm, m.file, m.path);
   m.finished = true;
 }
 

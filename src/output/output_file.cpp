@@ -9,6 +9,8 @@
 
 #include "hdf5_io.hpp"
 #include "tsweep/core/error.hpp"
+#include "tsweep/exec/agree.hpp"
+#include "tsweep/exec/hold.hpp"
 
 namespace tsweep::output::detail {
 
@@ -115,6 +117,67 @@ void prepare_paths(const std::string& path, bool force, std::uint64_t needed, co
   if (started) remove_tsweep_file(partial, kind);
   // A half-built file of an earlier run (it need not open yet).
   if (exists(creating_name(path))) remove_file(creating_name(path));
+}
+
+void refuse_store_paths(const std::string& path, const std::string& store, const OutputKind& kind) {
+  for (const std::string& p : {path, partial_name(path), creating_name(path)}) refuse_store_path(p, store, kind);
+}
+
+Stage stage(const exec::Comm& comm, const std::string& path, const std::string& store, const OutputKind& kind) {
+  int s = 0;
+  exec::agreed(comm, [&] {
+    if (!comm.is_root()) return;
+    refuse_store_paths(path, store, kind);
+    s = exists(path) ? static_cast<int>(Stage::complete)
+        : exists(partial_name(path)) ? static_cast<int>(Stage::partial)
+                                     : static_cast<int>(Stage::none);
+  });
+  exec::check_mpi(MPI_Bcast(&s, 1, MPI_INT, 0, comm.get()), "MPI_Bcast(output stage)");
+  return static_cast<Stage>(s);
+}
+
+void create_partial(const exec::Comm& comm, const std::string& path, const OutputKind& kind,
+                    const std::function<void(hid_t file, hid_t dxpl, const std::string& name)>& build) {
+  const std::string creating = creating_name(path);
+  try {
+    const auto fapl = parallel_access(comm.get(), creating);
+    h5::Handle file = exec::agreed(comm, [&] {
+      return h5::Handle(H5Fcreate(creating.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), creating,
+                        std::string("cannot create the ") + kind.noun);
+    });
+    const auto dxpl = exec::agreed(comm, [&] { return collective_transfer(creating); });
+    build(file.get(), dxpl.get(), creating);
+    exec::agreed(comm, [&] {
+      h5::check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), creating, std::string("flushing the new ") + kind.noun);
+    });
+    exec::test_hooks::hold((std::string(kind.format) + ".create").c_str(), comm.rank());
+    exec::agreed(comm, [&] { file.close(creating); });
+  } catch (...) {
+    // Every rank is here (the failure was agreed) and has closed the file:
+    // leave nothing behind, least of all a huge sparse file of a plan that failed.
+    if (comm.is_root() && exists(creating)) {
+      std::error_code ec;
+      fs::remove(creating, ec);
+    }
+    throw;
+  }
+  exec::agreed(comm, [&] {
+    if (!comm.is_root()) return;
+    std::error_code ec;
+    fs::rename(creating, partial_name(path), ec);
+    if (ec) throw IoError(creating, "cannot be renamed to " + partial_name(path) + ": " + ec.message());
+  });
+}
+
+void finish(const exec::Comm& comm, h5::Handle& file, const std::string& path) {
+  const std::string partial = partial_name(path);
+  exec::agreed(comm, [&] { file.close(partial); });
+  exec::agreed(comm, [&] {
+    if (!comm.is_root()) return;
+    std::error_code ec;
+    fs::rename(partial, path, ec);
+    if (ec) throw IoError(partial, "cannot be renamed to " + path + ": " + ec.message());
+  });
 }
 
 

@@ -3,11 +3,18 @@
 /// The life of an output file that all ranks write in committed epochs, shared
 /// by the results file (`tsweep run`) and the export file (`tsweep export`):
 /// built as `<path>.creating`, renamed to `<path>.partial` once its layout is
-/// complete, renamed to `<path>` once every unit is committed. Rank-local
-/// helpers (rank 0 calls them). Internal to the output layer.
+/// complete, renamed to `<path>` once every unit is committed. The path
+/// helpers are rank-local (rank 0 calls them); state(), create_partial() and
+/// finish() are collective. Internal to the output layer.
+
+#include <hdf5.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
+
+#include "tsweep/exec/comm.hpp"
+#include "tsweep/h5/h5.hpp"
 
 namespace tsweep::output::detail {
 
@@ -40,5 +47,24 @@ void refuse_store_path(const std::string& path, const std::string& store, const 
 /// `needed` bytes must fit the file system and the file size limit. Removes
 /// what `force` replaces and a `.creating` left by a killed run.
 void prepare_paths(const std::string& path, bool force, std::uint64_t needed, const OutputKind& kind);
+/// refuse_store_path() for `path` and its `.partial` and `.creating` names.
+void refuse_store_paths(const std::string& path, const std::string& store, const OutputKind& kind);
+
+/// Where an output stands, as `--resume` sees it.
+enum class Stage { none, partial, complete };
+/// Collective on `comm`: rank 0 looks (refusing the store's path), all get its answer.
+Stage stage(const exec::Comm& comm, const std::string& path, const std::string& store, const OutputKind& kind);
+
+/// Collective on `comm`: builds `<path>.creating` with `build(file, dxpl,
+/// name)` (a parallel-access file and a collective transfer list), flushes
+/// and closes it, and renames it to `<path>.partial`. On failure nothing is
+/// left behind (the `.creating` is removed) and every rank throws. The test
+/// hold point `<kind.format>.create` sits between the flush and the close.
+void create_partial(const exec::Comm& comm, const std::string& path, const OutputKind& kind,
+                    const std::function<void(hid_t file, hid_t dxpl, const std::string& name)>& build);
+
+/// Collective on `comm`: closes `file` (the `.partial` of `path`; every other
+/// handle into it must be closed already) and renames it to `path` on rank 0.
+void finish(const exec::Comm& comm, h5::Handle& file, const std::string& path);
 
 }  // namespace tsweep::output::detail

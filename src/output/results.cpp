@@ -1,14 +1,9 @@
 #include "tsweep/output/results.hpp"
 
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
-#include <sys/statvfs.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <numeric>
 
 #include "hdf5_io.hpp"
@@ -22,21 +17,14 @@
 
 namespace tsweep::output {
 
-namespace fs = std::filesystem;
-
 namespace {
 
-using detail::creating_name;
 using detail::exists;
 using detail::partial_name;
-using detail::remove_file;
 
 constexpr detail::OutputKind results_kind{"results", "results file", "output", "results", "a wider window"};
 
 bool is_results_file(const std::string& path) { return detail::is_tsweep_file(path, detail::format_name); }
-void refuse_store_path(const std::string& path, const std::string& store) {
-  detail::refuse_store_path(path, store, results_kind);
-}
 void prepare_paths(const std::string& path, bool force, std::uint64_t needed) {
   detail::prepare_paths(path, force, needed, results_kind);
 }
@@ -176,39 +164,14 @@ ResultsFile ResultsFile::create(const exec::Comm& comm, const std::string& path,
                                 const JobIdentity& identity, bool force) {
   h5::init_library();
   exec::Comm own = exec::Comm::duplicate(comm.get());
-  const std::string creating = creating_name(path);
   exec::agreed(own, [&] {
     detail::validate_plan(plan);
     if (!own.is_root()) return;
     check_output_path(path, identity.store_path);
     prepare_paths(path, force, detail::estimated_bytes(plan, identity, own.size()));
   });
-  try {
-    const auto fapl = detail::parallel_access(own.get(), creating);
-    h5::Handle file = exec::agreed(own, [&] {
-      return h5::Handle(H5Fcreate(creating.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), creating,
-                        "cannot create the results file");
-    });
-    const auto dxpl = exec::agreed(own, [&] { return detail::collective_transfer(creating); });
-    detail::build_layout(own, file.get(), plan, identity, dxpl.get(), creating);
-    exec::agreed(own,
-                 [&] { h5::check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), creating, "flushing the new results file"); });
-    exec::test_hooks::hold("results.create", own.rank());
-    exec::agreed(own, [&] { file.close(creating); });
-  } catch (...) {
-    // Every rank is here (the failure was agreed) and has closed the file:
-    // leave nothing behind, least of all a huge sparse file of a plan that failed.
-    if (own.is_root() && exists(creating)) {
-      std::error_code ec;
-      fs::remove(creating, ec);
-    }
-    throw;
-  }
-  exec::agreed(own, [&] {
-    if (!own.is_root()) return;
-    std::error_code ec;
-    fs::rename(creating, partial_name(path), ec);
-    if (ec) throw IoError(creating, "cannot be renamed to " + partial_name(path) + ": " + ec.message());
+  detail::create_partial(own, path, results_kind, [&](hid_t file, hid_t dxpl, const std::string& name) {
+    detail::build_layout(own, file, plan, identity, dxpl, name);
   });
   auto impl = std::make_unique<Impl>();
   open_partial(impl.get(), std::move(own), path, plan, identity);
@@ -216,21 +179,16 @@ ResultsFile ResultsFile::create(const exec::Comm& comm, const std::string& path,
 }
 
 void check_output_path(const std::string& path, const std::string& store) {
-  for (const std::string& p : {path, partial_name(path), creating_name(path)}) refuse_store_path(p, store);
+  detail::refuse_store_paths(path, store, results_kind);
 }
 
 ResultsState results_state(const exec::Comm& comm, const std::string& path, const std::string& store) {
-  int state = 0;
-  exec::agreed(comm, [&] {
-    if (comm.is_root()) {
-      check_output_path(path, store);
-      state = exists(path)                 ? static_cast<int>(ResultsState::complete)
-              : exists(partial_name(path)) ? static_cast<int>(ResultsState::partial)
-                                           : static_cast<int>(ResultsState::none);
-    }
-  });
-  exec::check_mpi(MPI_Bcast(&state, 1, MPI_INT, 0, comm.get()), "MPI_Bcast(results state)");
-  return static_cast<ResultsState>(state);
+  switch (detail::stage(comm, path, store, results_kind)) {
+    case detail::Stage::none: return ResultsState::none;
+    case detail::Stage::partial: return ResultsState::partial;
+    case detail::Stage::complete: return ResultsState::complete;
+  }
+  return ResultsState::none;
 }
 
 ResultsFile ResultsFile::resume(const exec::Comm& comm, const std::string& path, const plan::Plan& plan,
@@ -423,13 +381,7 @@ void ResultsFile::finish() {
   });
   m.layout = detail::OpenLayout{};
   m.dxpl.reset();
-  exec::agreed(m.comm, [&] { m.file.close(m.partial); });
-  exec::agreed(m.comm, [&] {
-    if (!m.comm.is_root()) return;
-    std::error_code ec;
-    fs::rename(m.partial, m.path, ec);
-    if (ec) throw IoError(m.partial, "cannot be renamed to " + m.path + ": " + ec.message());
-  });
+  detail::finish(m.comm, m.file, m.path);
   m.finished = true;
 }
 

@@ -37,6 +37,8 @@ struct ExportGroupLayout {
   std::vector<std::int64_t> store_ids;
   /// Time of point i (0 <= i < points): anchor_ns + floor((first_index + i) * 10^18 / rate_nhz).
   [[nodiscard]] std::int64_t time_of(std::int64_t i) const noexcept;
+  /// out[k] = time_of(first + k) for k < n, with one 128-bit division instead of n.
+  void times(std::int64_t first, std::size_t n, std::int64_t* out) const noexcept;
 };
 
 /// What identifies an export: it is only resumed from the same store, config and plan.
