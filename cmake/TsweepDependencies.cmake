@@ -61,6 +61,8 @@ pkg_check_modules(MSEED REQUIRED IMPORTED_TARGET mseed>=2.19)
 # Welch spectra (the spectrum analysis).
 pkg_check_modules(FFTW3 REQUIRED IMPORTED_TARGET fftw3)
 pkg_check_modules(LZ4 IMPORTED_TARGET liblz4)
+# libFLAC: the linear-prediction + Rice anchor in bench_codec (optional).
+pkg_check_modules(FLAC IMPORTED_TARGET flac)
 
 # EDFlib ships a header and a static library, no pkg-config file.
 find_path(EDFLIB_INCLUDE_DIR edflib.h)

@@ -27,7 +27,7 @@ packages=(
   libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
-  libxxhash-dev libzstd-dev liblz4-dev libboost-dev
+  libxxhash-dev libzstd-dev liblz4-dev libflac-dev libboost-dev
   libhwloc-dev hwloc
   libedf-dev libmseed-dev
   python3-h5py python3-numpy python3-scipy python3-pandas python3-xarray python3-h5netcdf python3-pytest
