@@ -411,11 +411,7 @@ Codec flac_codec() {
     Compressed out;
     for_each_block(d, [&](std::size_t, std::size_t n, const std::byte* p) {
       std::vector<FLAC__int32> pcm(n);
-      for (std::size_t i = 0; i < n; ++i) {
-        std::int16_t x;
-        std::memcpy(&x, p + 2 * i, 2);
-        pcm[i] = x;
-      }
+      for (std::size_t i = 0; i < n; ++i) pcm[i] = static_cast<FLAC__int32>(load_int(d, p, i));
       std::vector<std::byte> b;
       std::unique_ptr<FLAC__StreamEncoder, decltype(&FLAC__stream_encoder_delete)> e(FLAC__stream_encoder_new(),
                                                                                      &FLAC__stream_encoder_delete);
@@ -447,7 +443,7 @@ Codec flac_codec() {
     });
     return out;
   };
-  c.decode = [](const Compressed& z, const Dataset& d, std::byte* out) {
+  c.decode = [](const Compressed& z, const Dataset&, std::byte* out) {
     struct Reading {
       const std::vector<std::byte>* block;
       std::size_t at;
@@ -475,7 +471,6 @@ Codec flac_codec() {
     };
     auto error = [](const FLAC__StreamDecoder*, FLAC__StreamDecoderErrorStatus, void*) {};
     Reading r{nullptr, 0, out};
-    (void)d;
     for (const auto& b : z.blocks) {
       r.block = &b;
       r.at = 0;
