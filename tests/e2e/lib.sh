@@ -11,9 +11,18 @@ NCPU=$(nproc)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tsweep-e2e.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 FAILURES=0
+PASSES=0
+FAILED=()
 
-fail() { echo "FAIL: $*" >&2; FAILURES=$((FAILURES + 1)); }
-pass() { echo "ok: $*"; }
+# A passed check prints nothing unless TSWEEP_TEST_VERBOSE=1, so that a failing
+# test's output is its failures, not hundreds of passes around them.
+fail() {
+  local m="$*"
+  echo "FAIL: $m" >&2
+  FAILURES=$((FAILURES + 1))
+  FAILED+=("${m:0:400}")
+}
+pass() { PASSES=$((PASSES + 1)); [ "${TSWEEP_TEST_VERBOSE:-0}" != 1 ] || echo "ok: $*"; }
 
 # skip REASON: exit with CTest's skip code, saying why the test cannot run here.
 skip() { echo "SKIP: $*" >&2; exit 77; }
@@ -117,6 +126,10 @@ threads_of() {
 }
 
 finish() {
-  if [ "$FAILURES" -gt 0 ]; then echo "$FAILURES check(s) failed" >&2; exit 1; fi
-  echo "all checks passed"
+  if [ "$FAILURES" -gt 0 ]; then
+    echo "$FAILURES check(s) failed, $PASSES passed:" >&2
+    printf '  %s\n' "${FAILED[@]}" >&2
+    exit 1
+  fi
+  echo "all $PASSES checks passed"
 }
