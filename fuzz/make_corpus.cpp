@@ -1,6 +1,7 @@
 // Writes a seed corpus for fuzz_decode: valid blocks of every format version
-// (1 and 2), sample type, value encoding, time base (with and without a
-// phase) and zstd setting, each prefixed with the mode byte fuzz_decode reads.
+// (1, 2 and 3), sample type, value encoding, residual coding (packed and
+// Rice), time base (with and without a phase) and zstd setting, each prefixed
+// with the mode byte fuzz_decode reads.
 //   fuzz_codec_corpus DIR
 #include <algorithm>
 #include <cmath>
@@ -28,15 +29,16 @@ void save(const std::filesystem::path& dir, const std::vector<std::byte>& block)
   }
 }
 
-// The same block in format version 1 (72-byte header, no phase), as a
-// version-1 writer made it. Only blocks with phase 0 have one.
-std::vector<std::byte> to_version1(const std::vector<std::byte>& block) {
+// The same packed block in format version 1 (72-byte header, no phase) or 2,
+// as their writers made it. Only blocks with phase 0 have a version-1 form.
+std::vector<std::byte> to_version(const std::vector<std::byte>& block, std::uint8_t version) {
   const codec::BlockInfo info = codec::peek(block);
-  std::vector<std::byte> v1(block.size() - (info.header_size() - codec::kHeaderSize));
-  std::copy(block.begin(), block.begin() + codec::kHeaderSize, v1.begin());
+  const std::size_t header = codec::header_size(version);
+  std::vector<std::byte> v1(block.size() - (info.header_size() - header));
+  std::copy(block.begin(), block.begin() + static_cast<std::ptrdiff_t>(header), v1.begin());
   std::copy(block.begin() + static_cast<std::ptrdiff_t>(info.header_size()), block.end(),
-            v1.begin() + codec::kHeaderSize);
-  v1[4] = std::byte{1};
+            v1.begin() + static_cast<std::ptrdiff_t>(header));
+  v1[4] = std::byte{version};
   const std::uint64_t sum = codec::detail::block_checksum(v1.data(), v1.size() - codec::kHeaderSize);
   for (std::size_t i = 0; i < 8; ++i) v1[codec::detail::kChecksumOffset + i] = static_cast<std::byte>(sum >> (8 * i));
   return v1;
@@ -49,20 +51,25 @@ void emit(const std::filesystem::path& dir, const std::vector<T>& v, std::mt1993
   for (auto& x : times)
     x = (t += 1'000'000 + static_cast<std::int64_t>(rng() % 5000) - (rng() % 20 == 0 ? 3'000'000 : 0));
   for (auto stage : {codec::ZstdStage::off, codec::ZstdStage::always}) {
-    codec::EncodeOptions opt;
-    opt.zstd = stage;
-    codec::Encoder enc(opt);
-    std::vector<std::byte> a;
-    enc.encode<T>(v, codec::RegularTimes{t, 360 * codec::kNanohertzPerHertz}, a);
-    save(dir, a);
-    save(dir, to_version1(a));
-    std::vector<std::byte> b;
-    enc.encode<T>(v, Span<const std::int64_t>(times), b);
-    save(dir, b);
-    save(dir, to_version1(b));
-    std::vector<std::byte> c;  // cut from inside a run: a nonzero phase
-    enc.encode<T>(v, codec::advance(codec::RegularTimes{t, 7 * codec::kNanohertzPerHertz}, 1'000'003), c);
-    save(dir, c);
+    for (auto coding : {codec::EntropyCoding::off, codec::EntropyCoding::always}) {
+      codec::EncodeOptions opt;
+      opt.zstd = stage;
+      opt.entropy = coding;
+      codec::Encoder enc(opt);
+      const bool packed = coding == codec::EntropyCoding::off;  // what versions 1 and 2 can hold
+      std::vector<std::byte> a;
+      enc.encode<T>(v, codec::RegularTimes{t, 360 * codec::kNanohertzPerHertz}, a);
+      save(dir, a);
+      if (packed) save(dir, to_version(a, 1));
+      if (packed) save(dir, to_version(a, 2));
+      std::vector<std::byte> b;
+      enc.encode<T>(v, Span<const std::int64_t>(times), b);
+      save(dir, b);
+      if (packed) save(dir, to_version(b, 1));
+      std::vector<std::byte> c;  // cut from inside a run: a nonzero phase
+      enc.encode<T>(v, codec::advance(codec::RegularTimes{t, 7 * codec::kNanohertzPerHertz}, 1'000'003), c);
+      save(dir, c);
+    }
   }
 }
 

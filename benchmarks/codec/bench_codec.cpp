@@ -152,12 +152,14 @@ void for_each_block(const Dataset& d, Fn&& fn) {
   }
 }
 
-Codec tsweep_codec(const std::string& name, codec::ZstdStage stage, int level) {
+Codec tsweep_codec(const std::string& name, codec::ZstdStage stage, int level,
+                   codec::EntropyCoding coding = codec::EntropyCoding::automatic) {
   Codec c{name, false, false, {}, {}};
-  c.encode = [stage, level](const Dataset& d) {
+  c.encode = [stage, level, coding](const Dataset& d) {
     codec::EncodeOptions opt;
     opt.zstd = stage;
     opt.zstd_level = level;
+    opt.entropy = coding;
     codec::Encoder enc(opt);
     Compressed out;
     for_each_block(d, [&](std::size_t at, std::size_t n, const std::byte* p) {
@@ -328,11 +330,11 @@ Codec atrium_codec(bool first_apart) {
         lo = std::min(lo, best[i]);
         hi = std::max(hi, best[i]);
       }
-      const std::uint8_t width = (lo == 0 && hi == 0)                     ? 0
-                                 : (lo >= INT8_MIN && hi <= INT8_MAX)     ? 1
-                                 : (lo >= INT16_MIN && hi <= INT16_MAX)   ? 2
-                                 : (lo >= INT32_MIN && hi <= INT32_MAX)   ? 4
-                                                                          : 8;
+      const std::uint8_t width = (lo == 0 && hi == 0)                   ? 0
+                                 : (lo >= INT8_MIN && hi <= INT8_MAX)   ? 1
+                                 : (lo >= INT16_MIN && hi <= INT16_MAX) ? 2
+                                 : (lo >= INT32_MIN && hi <= INT32_MAX) ? 4
+                                                                        : 8;
       std::vector<std::byte> narrow((n - head) * width);
       for (std::size_t i = head; i < n; ++i) std::memcpy(narrow.data() + (i - head) * width, &best[i], width);
       // [order][width][head slots, int64][zstd frame]; the first two bytes live in the header.
@@ -340,8 +342,8 @@ Codec atrium_codec(bool first_apart) {
       b[0] = static_cast<std::byte>(order);
       b[1] = std::byte{width};
       std::memcpy(b.data() + 2, best.data(), 8 * head);
-      const std::size_t z = ZSTD_compress(b.data() + 2 + 8 * head, b.size() - 2 - 8 * head, narrow.data(),
-                                          narrow.size(), 19);
+      const std::size_t z =
+          ZSTD_compress(b.data() + 2 + 8 * head, b.size() - 2 - 8 * head, narrow.data(), narrow.size(), 19);
       b.resize(2 + 8 * head + z);
       out.bytes += kAtriumHeader + b.size() - 2;
       out.blocks.push_back(std::move(b));
@@ -525,8 +527,10 @@ void print_entropy(const Dataset& d) {
     const std::size_t to = std::min(d.count(), at + kBlock);
     blocks += shannon_bits(diffs(at, to)) * static_cast<double>(to - std::max<std::size_t>(at, 1));
   }
-  std::fprintf(stderr, "note: %s: order-0 entropy of the first differences %.2f bits/sample (whole set), %.2f (per block of %zu)\n",
-               d.name.c_str(), shannon_bits(diffs(0, d.count())), blocks / static_cast<double>(d.count() - 1), kBlock);
+  std::fprintf(
+      stderr,
+      "note: %s: order-0 entropy of the first differences %.2f bits/sample (whole set), %.2f (per block of %zu)\n",
+      d.name.c_str(), shannon_bits(diffs(0, d.count())), blocks / static_cast<double>(d.count() - 1), kBlock);
 }
 
 void register_all(const std::vector<Dataset>& datasets) {
@@ -534,6 +538,7 @@ void register_all(const std::vector<Dataset>& datasets) {
     tsweep_codec("tsweep", codec::ZstdStage::automatic, 3),
     tsweep_codec("tsweep_nozstd", codec::ZstdStage::off, 3),
     tsweep_codec("tsweep_max", codec::ZstdStage::always, 19),
+    tsweep_codec("tsweep_packed", codec::ZstdStage::automatic, 3, codec::EntropyCoding::off),
     zstd_codec(3),
     zstd_codec(19),
 #if defined(TSWEEP_HAVE_LZ4)

@@ -33,6 +33,7 @@ struct IngestArgs {
   std::string start;
   std::optional<double> scale;
   std::optional<double> offset;
+  std::string entropy = "auto";
   bool json = false;
 };
 
@@ -45,6 +46,10 @@ store::IngestOptions to_options(const IngestArgs& a) {
     throw ConfigError("--annotations '" + a.annotations + "': expected skip or events");
   }
   o.edf_annotations = a.annotations == "events";
+  if (a.entropy != "off" && a.entropy != "auto" && a.entropy != "always") {
+    throw ConfigError("--entropy-coding '" + a.entropy + "': expected off, auto or always");
+  }
+  o.encode.entropy = codec::parse_entropy_coding(a.entropy);
   std::int64_t rate = 0;
   if (!a.rate.empty()) {
     const auto r = codec::parse_rate_nhz(a.rate);
@@ -94,6 +99,9 @@ void add_ingest_command(CLI::App& app, CommandList& commands) {
   sub->add_option("--start", a->start, "HDF5: time of the first sample (ISO-8601, required)");
   sub->add_option("--scale", a->scale, "HDF5: physical = raw * scale + offset");
   sub->add_option("--offset", a->offset, "HDF5: see --scale");
+  sub->add_option("--entropy-coding", a->entropy,
+                  "Rice-code integer residuals: auto (where smaller), off (fastest decode) or always")
+      ->capture_default_str();
   sub->add_flag("--json", a->json, "Print a JSON report on stdout");
 
   commands.push_back({sub, [a](Context& ctx) {

@@ -30,7 +30,7 @@ struct Decoder::Impl {
       const std::uint64_t computed = detail::block_checksum(block.data(), info.encoded_size - kHeaderSize);
       if (computed != info.checksum) throw ChecksumError(info.checksum, computed);
     }
-    chunks.begin_block();
+    chunks.begin_block(info.version);
     return info;
   }
 

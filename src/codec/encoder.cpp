@@ -18,6 +18,25 @@ namespace tsweep::codec {
 using detail::ByteWriter;
 using detail::fail;
 
+EntropyCoding parse_entropy_coding(std::string_view name) {
+  if (name == "off") return EntropyCoding::off;
+  if (name == "auto") return EntropyCoding::automatic;
+  if (name == "always") return EntropyCoding::always;
+  fail("entropy coding '" + std::string(name) + "' is not one of off, auto, always");
+}
+
+const char* entropy_coding_name(EntropyCoding coding) noexcept {
+  switch (coding) {
+    case EntropyCoding::off:
+      return "off";
+    case EntropyCoding::always:
+      return "always";
+    case EntropyCoding::automatic:
+      break;
+  }
+  return "auto";
+}
+
 struct Encoder::Impl {
   EncodeOptions options;
   detail::ChunkWriter chunks;

@@ -181,17 +181,26 @@ inline std::vector<std::int64_t> irregular_times(std::size_t n, std::uint64_t se
 /// the current version with phase 0 (version 1 has no phase), byte for byte
 /// what a version-1 writer made: the 72-byte header without the phase field,
 /// version 1, and the checksum over what remains.
-inline std::vector<std::byte> to_version1(const std::vector<std::byte>& block) {
+/// The block as format `version` (1 or 2) would have it. The block must be of
+/// the version written now, with packed integer streams only (encoded with
+/// EntropyCoding::off: earlier versions have no Rice codes) and, for version
+/// 1, phase 0.
+inline std::vector<std::byte> to_version(const std::vector<std::byte>& block, std::uint8_t version) {
   const BlockInfo info = peek(block);
-  if (info.version != 2 || info.phase != 0) throw InternalError("to_version1: needs a version-2 block with phase 0");
-  const std::size_t dropped = info.header_size() - kHeaderSize;
-  std::vector<std::byte> v1(block.size() - dropped);
-  std::memcpy(v1.data(), block.data(), kHeaderSize);
-  std::memcpy(v1.data() + kHeaderSize, block.data() + info.header_size(), block.size() - info.header_size());
-  v1[4] = std::byte{1};
-  const std::uint64_t sum = detail::block_checksum(v1.data(), v1.size() - kHeaderSize);
-  for (std::size_t i = 0; i < 8; ++i) v1[detail::kChecksumOffset + i] = static_cast<std::byte>(sum >> (8 * i));
-  return v1;
+  if (info.version != kFormatVersion || version < 1 || version >= kFormatVersion || (version == 1 && info.phase != 0)) {
+    throw InternalError("to_version: needs a current block (with phase 0 for version 1)");
+  }
+  const std::size_t dropped = info.header_size() - header_size(version);
+  std::vector<std::byte> old(block.size() - dropped);
+  std::memcpy(old.data(), block.data(), header_size(version));
+  std::memcpy(old.data() + header_size(version), block.data() + info.header_size(), block.size() - info.header_size());
+  old[4] = std::byte{version};
+  const std::uint64_t sum = detail::block_checksum(old.data(), old.size() - kHeaderSize);
+  for (std::size_t i = 0; i < 8; ++i) old[detail::kChecksumOffset + i] = static_cast<std::byte>(sum >> (8 * i));
+  return old;
+}
+inline std::vector<std::byte> to_version1(const std::vector<std::byte>& block) {
+  return to_version(block, 1);
 }
 
 }  // namespace tsweep::codec::testing

@@ -59,25 +59,54 @@ def packed(data, j, k):
     return (int.from_bytes(data, "little") >> (j * k)) & ((1 << k) - 1)
 
 
-def integer_stream(r, n, B):
-    mask = (1 << B) - 1
-    order, reserved = r.u8(), r.u8()
-    assert order <= 2 and reserved == 0
-    ref, seed1, seed2 = r.uint(B), r.uint(B), r.uint(B)
-    n_exc, pos_width, high_width, base = r.varint(), r.u8(), r.u8(), r.u8()
-    n_esc = r.varint()
-    groups = (n + 15) // 16
-    codes = r.chunk((groups + 3) // 4)
-    escapes = r.chunk(n_esc)
-    widths, e = [], 0
-    for g in range(groups):
-        c = (codes[g // 4] >> (2 * (g % 4))) & 3
-        if c == 3:
-            widths.append(escapes[e])
-            e += 1
+def unary(data, count):
+    """The `count` unary codes of a chunk: q zero bits, then a one."""
+    bits = int.from_bytes(data, "little")
+    assert bin(bits).count("1") == count, "unary codes: wrong number of codes"
+    assert count == 0 or data[-1] != 0, "unary codes: bytes after the last code"
+    out, q = [], 0
+    for b in range(8 * len(data)):
+        if (bits >> b) & 1:
+            out.append(q)
+            q = 0
         else:
-            widths.append(base + c)
-    assert e == n_esc and all(w <= B for w in widths)
+            q += 1
+    return out
+
+
+def integer_stream(r, n, B, version):
+    mask = (1 << B) - 1
+    order, coding = r.u8(), r.u8()
+    assert order <= 2 and (coding == 0 or (coding == 1 and version >= 3))
+    rice = coding == 1
+    ref, seed1, seed2 = r.uint(B), r.uint(B), r.uint(B)
+    groups = (n + 15) // 16
+    n_exc = 0
+    if rice:
+        n_params = r.u8()
+        assert (n_params == 0) == (n == 0) and n_params <= B
+        params = [r.u8() for _ in range(n_params)]
+        assert all(k <= B - 1 for k in params)
+        param_bytes, quotient_bytes = r.varint(), r.varint()
+        assert param_bytes <= (groups * n_params + 7) // 8 and (param_bytes == 0) == (n == 0)
+        assert quotient_bytes <= n * B // 4 and (quotient_bytes == 0) == (n == 0)
+        ranks = unary(r.chunk(param_bytes), groups)
+        assert all(k < n_params for k in ranks)
+        widths = [params[k] for k in ranks]
+    else:
+        n_exc, pos_width, high_width, base = r.varint(), r.u8(), r.u8(), r.u8()
+        n_esc = r.varint()
+        codes = r.chunk((groups + 3) // 4)
+        escapes = r.chunk(n_esc)
+        widths, e = [], 0
+        for g in range(groups):
+            c = (codes[g // 4] >> (2 * (g % 4))) & 3
+            if c == 3:
+                widths.append(escapes[e])
+                e += 1
+            else:
+                widths.append(base + c)
+        assert e == n_esc and all(w <= B for w in widths)
     total = sum(widths)
     rows = (total + B - 1) // B
     lane_bytes = r.chunk(16 * rows * B // 8)
@@ -101,6 +130,9 @@ def integer_stream(r, n, B):
             h = packed(high, j, high_width)
             assert p < n and h > 0
             u[p] |= (h << widths[p // 16]) & mask
+    if rice:
+        for i, q in enumerate(unary(r.chunk(quotient_bytes), n)):
+            u[i] = (u[i] + (q << widths[i // 16])) & mask
     out, x, d = [], seed1, (seed1 - seed2) & mask
     for i in range(n):
         v = (u[i] >> 1) ^ (-(u[i] & 1) & mask)
@@ -124,13 +156,13 @@ def decode(block):
     h = Reader(block)
     assert h.take(4) == b"TSBK"
     version = h.u8()
-    assert version in (1, 2), "version %d" % version
+    assert version in (1, 2, 3), "version %d" % version
     stype, tenc, venc = h.u8(), h.u8(), h.u8()
     count, tbytes, vbytes, reserved = struct.unpack("<IIII", h.take(16))
     first, last, rate, tmin, tmax = struct.unpack("<qqqqq", h.take(40))
     h.take(8)  # checksum: XXH3 is not in the standard library
     phase = struct.unpack("<q", h.take(8))[0] if version >= 2 else 0
-    H = h.pos  # 80 in version 2, 72 in version 1
+    H = h.pos  # 80 from version 2 on, 72 in version 1
     assert reserved == 0 and len(block) >= H + tbytes + vbytes
     size, B = SIZES[stype], CARRIER[stype]
     if tenc == 0:
@@ -140,17 +172,17 @@ def decode(block):
     else:
         assert rate == 0 and phase == 0
         tr = Reader(block[H:H + tbytes])
-        times = [signed(v, 64) for v in integer_stream(tr, count, 64)] if count else []
+        times = [signed(v, 64) for v in integer_stream(tr, count, 64, version)] if count else []
         assert tr.pos == len(tr.data)
         assert not count or (times[0] == first and times[-1] == last)
     r = Reader(block[H + tbytes:H + tbytes + vbytes])
     if venc == 0:
         raw = r.chunk(count * size)
     elif venc == 1:
-        raw = b"".join(v.to_bytes(size, "little") for v in integer_stream(r, count, B))
+        raw = b"".join(v.to_bytes(size, "little") for v in integer_stream(r, count, B, version))
     elif venc == 2:
         e, f, n_exc, pos_width = r.u8(), r.u8(), r.varint(), r.u8()
-        ints = [signed(v, B) for v in integer_stream(r, count, B)]
+        ints = [signed(v, B) for v in integer_stream(r, count, B, version)]
         fmt = "<d" if size == 8 else "<f"
         vals = []
         for n in ints:

@@ -21,9 +21,11 @@ using testing::Shape;
 
 template <class T>
 void write_case(const fs::path& dir, const std::string& name, const std::vector<T>& v, bool regular, ValueEncoding want,
-                RegularTimes grid = {123'456'789, 360 * kNanohertzPerHertz, 0}) {
+                RegularTimes grid = {123'456'789, 360 * kNanohertzPerHertz, 0},
+                EntropyCoding coding = EntropyCoding::automatic) {
   EncodeOptions opt;
   opt.zstd = ZstdStage::off;  // the standard library has no zstd
+  opt.entropy = coding;
   std::vector<std::byte> block;
   const auto times = regular ? std::vector<std::int64_t>{} : testing::irregular_times(v.size(), 5, true);
   if (regular) {
@@ -31,7 +33,12 @@ void write_case(const fs::path& dir, const std::string& name, const std::vector<
   } else {
     encode<T>(v, Span<const std::int64_t>(times), block, opt);
   }
-  ASSERT_EQ(peek(block).value_encoding, want) << name;
+  const BlockInfo info = peek(block);
+  ASSERT_EQ(info.value_encoding, want) << name;
+  if (coding == EntropyCoding::always && want == ValueEncoding::integer && !v.empty()) {
+    // The integer stream's coding byte, after its delta order.
+    ASSERT_EQ(block[info.header_size() + info.time_bytes + 1], std::byte{1}) << name << ": not Rice-coded";
+  }
   std::vector<std::int64_t> t(v.size());
   std::vector<T> out(v.size());
   decode<T>(block, Span<T>(out), Span<std::int64_t>(t));
@@ -68,6 +75,18 @@ TEST(Conformance, IndependentPythonReaderDecodesEveryStoredEncoding) {
              ValueEncoding::integer, advance(RegularTimes{123'456'789, 360 * kNanohertzPerHertz, 0}, 32'768));
   write_case(dir, "int32_7hz_phase", testing::make_values<std::int32_t>(Shape::random_full, 50, 9), true,
              ValueEncoding::plain, advance(RegularTimes{-1, 7 * kNanohertzPerHertz, 0}, 1'000'000'001));
+  // Rice-coded integer streams, in values, times and decimal integers.
+  const RegularTimes grid{123'456'789, 360 * kNanohertzPerHertz, 0};
+  write_case(dir, "int16_walk_rice", testing::make_values<std::int16_t>(Shape::random_walk, 1000, 1), true,
+             ValueEncoding::integer, grid, EntropyCoding::always);
+  write_case(dir, "int16_extremes_rice", testing::make_values<std::int16_t>(Shape::alternating_extremes, 77, 1), true,
+             ValueEncoding::integer, grid, EntropyCoding::always);
+  write_case(dir, "int32_spikes_rice", testing::make_values<std::int32_t>(Shape::spikes, 999, 2), false,
+             ValueEncoding::integer, grid, EntropyCoding::always);
+  write_case(dir, "int64_sine_rice", testing::make_values<std::int64_t>(Shape::sine_noise, 500, 3), true,
+             ValueEncoding::integer, grid, EntropyCoding::always);
+  write_case(dir, "double_walk_rice", testing::make_values<double>(Shape::random_walk, 700, 6), false,
+             ValueEncoding::decimal, grid, EntropyCoding::always);
   const std::string cmd =
       "python3 " + std::string(TSWEEP_SOURCE_DIR) + "/tests/codec/reference_decoder.py " + dir.string();
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;

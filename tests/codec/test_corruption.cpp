@@ -24,10 +24,12 @@ struct Sample {
 /// Small blocks covering every encoding and chunk method.
 std::vector<Sample> sample_blocks() {
   std::vector<Sample> out;
-  auto add = [&](const std::string& name, auto values, bool regular, ZstdStage stage) {
+  auto add = [&](const std::string& name, auto values, bool regular, ZstdStage stage,
+                 EntropyCoding coding = EntropyCoding::off) {
     using T = typename decltype(values)::value_type;
     EncodeOptions opt;
     opt.zstd = stage;
+    opt.entropy = coding;
     Encoder enc(opt);
     Sample s{name, {}};
     const auto times = testing::irregular_times(values.size(), 99, true);
@@ -59,7 +61,17 @@ std::vector<Sample> sample_blocks() {
                                    advance(RegularTimes{5, 360 * kNanohertzPerHertz, 0}, 32'768), s.block);
     out.push_back(std::move(s));
   }
-  // Version-1 blocks (as a version-1 writer made them) are read too.
+  // Rice-coded integer streams: values, irregular times, decimal integers.
+  add("int16 walk Rice", testing::make_values<std::int16_t>(Shape::random_walk, 120, 1), true, ZstdStage::off,
+      EntropyCoding::always);
+  add("int32 spikes irregular Rice", testing::make_values<std::int32_t>(Shape::spikes, 150, 2), false, ZstdStage::off,
+      EntropyCoding::always);
+  add("int64 ramp Rice zstd", testing::make_values<std::int64_t>(Shape::ramp, 100, 3), true, ZstdStage::always,
+      EntropyCoding::always);
+  add("float decimals Rice", testing::make_values<float>(Shape::sine_noise, 100, 6), true, ZstdStage::off,
+      EntropyCoding::always);
+  // Version-1 and version-2 blocks (as their writers made them) are read too.
+  out.push_back({"version 2 regular", testing::to_version(out[0].block, 2)});
   out.push_back({"version 1 regular", testing::to_version1(out[0].block)});
   out.push_back({"version 1 irregular", testing::to_version1(out[1].block)});
   return out;
@@ -186,15 +198,24 @@ TEST(Corruption, HeaderErrorsNameTheField) {
     return c;
   };
   EXPECT_NE(message(with(0, std::byte{0x01})).find("bad magic"), std::string::npos);
-  EXPECT_NE(message(with(4, std::byte{8})).find("version 10"), std::string::npos);
-  EXPECT_NE(message(with(4, std::byte{2})).find("version 0"), std::string::npos);
+  EXPECT_NE(message(with(4, std::byte{8})).find("version 11"), std::string::npos);
+  EXPECT_NE(message(with(4, std::byte{3})).find("version 0"), std::string::npos);
   EXPECT_NE(message(with(79, std::byte{0x40})).find("phase"), std::string::npos);
-  EXPECT_NE(message(std::vector<std::byte>(b.begin(), b.begin() + 72)).find("version-2 header alone is 80"),
+  EXPECT_NE(message(std::vector<std::byte>(b.begin(), b.begin() + 72)).find("version-3 header alone is 80"),
             std::string::npos);
   EXPECT_NE(message(with(5, std::byte{6})).find("sample type"), std::string::npos);
   EXPECT_NE(message(with(70, std::byte{0xFF})).find("checksum mismatch"), std::string::npos);
   EXPECT_NE(message(std::vector<std::byte>(b.begin(), b.begin() + 10)).find("too short"), std::string::npos);
   EXPECT_NE(message(std::vector<std::byte>(b.begin(), b.end() - 1)).find("truncated"), std::string::npos);
+  // Rice codes came with version 3: a version-2 block cannot hold them.
+  EncodeOptions rice;
+  rice.entropy = EntropyCoding::always;
+  std::vector<std::byte> r;
+  encode<std::int16_t>(testing::make_values<std::int16_t>(Shape::random_walk, 500, 3),
+                       RegularTimes{0, 250 * kNanohertzPerHertz}, r, rice);
+  EXPECT_NE(message(testing::to_version(r, 2)).find("residual coding 1 (expected 0 in a version-2 block)"),
+            std::string::npos)
+      << message(testing::to_version(r, 2));
 }
 
 }  // namespace

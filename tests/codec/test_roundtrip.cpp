@@ -38,36 +38,41 @@ TYPED_TEST(RoundTrip, EveryShapeCountTimeBaseAndZstdStageWithEveryKernel) {
       const std::vector<T> values = testing::make_values<T>(shape, n, seed++);
       const std::vector<std::int64_t> times = testing::irregular_times(n, seed++, shape == Shape::spikes);
       for (ZstdStage stage : kStages) {
-        for (bool regular : {true, false}) {
-          SCOPED_TRACE(std::string(testing::shape_name(shape)) + " n=" + std::to_string(n) +
-                       " stage=" + std::to_string(static_cast<int>(stage)) + (regular ? " regular" : " irregular"));
-          EncodeOptions opt;
-          opt.zstd = stage;
-          Encoder enc(opt);
-          block.clear();
-          const RegularTimes rt{-5'000'000'000, 360 * kNanohertzPerHertz};
-          const std::size_t size = regular ? enc.encode<T>(values, rt, block)
-                                           : enc.encode<T>(values, Span<const std::int64_t>(times), block);
-          ASSERT_EQ(size, block.size());
-          const BlockInfo info = peek(block);
-          EXPECT_EQ(info.encoded_size, block.size());
-          EXPECT_EQ(info.count, n);
-          EXPECT_EQ(info.type, sample_type_of<T>());
-          EXPECT_EQ(info.regular(), regular);
-          for (std::size_t k = 0; k < detail::kernel_count(); ++k) {
-            detail::use_kernels(detail::kernel_at(k));
-            SCOPED_TRACE(detail::kernel_at(k).name);
-            std::vector<T> out(n);
-            std::vector<std::int64_t> out_times(n);
-            dec.decode<T>(block, Span<T>(out), Span<std::int64_t>(out_times));
-            ASSERT_EQ(testing::first_difference(values, out), -1)
-                << "value encoding " << value_encoding_name(info.value_encoding);
-            if (regular) {
-              for (std::size_t i = 0; i < n; i += 97) {
-                ASSERT_EQ(out_times[i], sample_time(rt.first_ns, rt.rate_nhz, static_cast<std::int64_t>(i)));
+        for (int c = 0; c < 3; ++c) {
+          for (bool regular : {true, false}) {
+            const auto coding = static_cast<EntropyCoding>(c);
+            SCOPED_TRACE(std::string(testing::shape_name(shape)) + " n=" + std::to_string(n) +
+                         " stage=" + std::to_string(static_cast<int>(stage)) +
+                         " entropy=" + entropy_coding_name(coding) + (regular ? " regular" : " irregular"));
+            EncodeOptions opt;
+            opt.zstd = stage;
+            opt.entropy = coding;
+            Encoder enc(opt);
+            block.clear();
+            const RegularTimes rt{-5'000'000'000, 360 * kNanohertzPerHertz};
+            const std::size_t size = regular ? enc.encode<T>(values, rt, block)
+                                             : enc.encode<T>(values, Span<const std::int64_t>(times), block);
+            ASSERT_EQ(size, block.size());
+            const BlockInfo info = peek(block);
+            EXPECT_EQ(info.encoded_size, block.size());
+            EXPECT_EQ(info.count, n);
+            EXPECT_EQ(info.type, sample_type_of<T>());
+            EXPECT_EQ(info.regular(), regular);
+            for (std::size_t k = 0; k < detail::kernel_count(); ++k) {
+              detail::use_kernels(detail::kernel_at(k));
+              SCOPED_TRACE(detail::kernel_at(k).name);
+              std::vector<T> out(n);
+              std::vector<std::int64_t> out_times(n);
+              dec.decode<T>(block, Span<T>(out), Span<std::int64_t>(out_times));
+              ASSERT_EQ(testing::first_difference(values, out), -1)
+                  << "value encoding " << value_encoding_name(info.value_encoding);
+              if (regular) {
+                for (std::size_t i = 0; i < n; i += 97) {
+                  ASSERT_EQ(out_times[i], sample_time(rt.first_ns, rt.rate_nhz, static_cast<std::int64_t>(i)));
+                }
+              } else {
+                ASSERT_EQ(out_times, times);
               }
-            } else {
-              ASSERT_EQ(out_times, times);
             }
           }
         }

@@ -241,4 +241,30 @@ assert z["blocks"] == runs and z["first"] == "2010-02-27T06:50:00.069539000Z", (
 h = s["holed/IU.COLA.00.LHZ"]
 assert h["blocks"] == holed > 1 and h["samples"] < 4200, (h["blocks"], holed, h["samples"])
 PY
+
+# Rice codes (the default, --entropy-coding auto) against packing alone: the
+# same samples in fewer bytes (MIT-BIH 100 gets below 3.85 bits/sample), both verify.
+run packed 120 "$TSWEEP" ingest "$WORK/packed.h5" "$D/wfdb/100.hea" --entropy-coding off --json
+expect_rc packed 0
+run rice 120 "$TSWEEP" ingest "$WORK/rice.h5" "$D/wfdb/100.hea" --entropy-coding always --json
+expect_rc rice 0
+for st in packed rice; do
+  run "verify_$st" 60 "$TSWEEP" verify "$WORK/$st.h5" --json
+  expect_rc "verify_$st" 0
+  run "stats_$st" 60 "$TSWEEP" inspect "$WORK/$st.h5" --stats --json
+  expect_rc "stats_$st" 0
+done
+"$PYTHON" - "$WORK/stats_packed.out" "$WORK/stats_rice.out" "$WORK/stats.out" <<'PY' && pass "Rice-coded and packed stores hold the same samples, Rice in fewer bytes" || fail "entropy coding"
+import json, sys
+p, r, d = ({x["name"]: x for x in json.load(open(f))["streams"]} for f in sys.argv[1:4])
+for lead in ("100/MLII", "100/V5"):
+    print(lead, "bits/sample: default", d[lead]["bits_per_sample"], "packed", p[lead]["bits_per_sample"], "rice", r[lead]["bits_per_sample"])
+    assert p[lead]["raw"] == r[lead]["raw"] == d[lead]["raw"], lead
+    assert r[lead]["bytes"] < p[lead]["bytes"], lead
+    assert d[lead]["bits_per_sample"] <= 3.85 < p[lead]["bits_per_sample"], lead
+PY
+run bad_entropy 20 "$TSWEEP" ingest "$WORK/never.h5" "$D/wfdb/100.hea" --entropy-coding maybe
+expect_rc bad_entropy 2
+grep -q "entropy-coding 'maybe'" "$WORK/bad_entropy.err" && [ ! -e "$WORK/never.h5" ] \
+  && pass "a bad --entropy-coding is one line and writes no store" || fail "bad --entropy-coding: $(cat "$WORK/bad_entropy.err")"
 finish

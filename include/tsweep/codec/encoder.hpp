@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "tsweep/codec/block.hpp"
@@ -21,7 +22,22 @@ enum class ZstdStage : std::uint8_t {
   always,     ///< wherever it makes the stream smaller at all: smallest blocks
 };
 
+/// When integer streams code their residuals with Rice codes (an adaptive
+/// parameter per group of 16, FORMAT.md "Integer stream") instead of packing
+/// them at one bit width per group.
+enum class EntropyCoding : std::uint8_t {
+  off,        ///< always packed: the fastest decode
+  automatic,  ///< Rice where it makes the stream smaller
+  always,     ///< Rice wherever the format allows it (tests, benchmarks)
+};
+
+/// "off", "auto" or "always"; throws CodecError for anything else.
+EntropyCoding parse_entropy_coding(std::string_view name);
+/// The name parse_entropy_coding() reads.
+const char* entropy_coding_name(EntropyCoding coding) noexcept;
+
 struct EncodeOptions {
+  EntropyCoding entropy = EntropyCoding::automatic;
   ZstdStage zstd = ZstdStage::automatic;
   /// zstd compression level (1 ... 22). Decoding speed hardly depends on it.
   int zstd_level = 3;

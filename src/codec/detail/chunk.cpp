@@ -130,4 +130,12 @@ Span<const std::byte> ChunkReader::materialize(const ChunkRef& chunk, const char
   return {buf.data(), n};
 }
 
+std::byte* ChunkReader::scratch(unsigned slot, std::size_t bytes) {
+  std::vector<std::uint64_t>& buf = m_scratch[slot];
+  const std::size_t words = (bytes + 63) / 8 + 8;
+  if (buf.size() < words) buf.resize(words);
+  auto addr = reinterpret_cast<std::uintptr_t>(buf.data());
+  return reinterpret_cast<std::byte*>(buf.data()) + ((64 - addr % 64) % 64);
+}
+
 }  // namespace tsweep::codec::detail

@@ -61,9 +61,18 @@ class ChunkReader {
   ChunkReader(ChunkReader&&) noexcept;
   ChunkReader& operator=(ChunkReader&&) noexcept;
 
-  /// Call before each block: buffers handed out for the previous block are reused.
-  void begin_block() noexcept { m_next = 0; }
+  /// Call before each block: buffers handed out for the previous block are
+  /// reused. `version` is the block's format version (streams whose fields
+  /// depend on it ask version()).
+  void begin_block(std::uint8_t version) noexcept {
+    m_next = 0;
+    m_version = version;
+  }
+  [[nodiscard]] std::uint8_t version() const noexcept { return m_version; }
   Span<const std::byte> materialize(const ChunkRef& chunk, const char* section, const char* what);
+  /// Buffer `slot` (0 or 1) of at least `bytes` bytes, 64-byte aligned,
+  /// valid until that slot is asked for again.
+  std::byte* scratch(unsigned slot, std::size_t bytes);
 
  private:
   struct FreeDCtx {
@@ -72,6 +81,8 @@ class ChunkReader {
   std::unique_ptr<ZSTD_DCtx_s, FreeDCtx> m_dctx;
   std::vector<std::vector<std::byte>> m_pool;
   std::size_t m_next = 0;
+  std::uint8_t m_version = 0;
+  std::vector<std::uint64_t> m_scratch[2];
 };
 
 }  // namespace tsweep::codec::detail

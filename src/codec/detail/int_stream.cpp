@@ -232,8 +232,151 @@ void select_widths(const W* z, std::size_t groups, const std::uint8_t* lens, con
   }
 }
 
+/// Rice parameters: for each group the k in [0, B - 1] that minimises
+/// 16 k + the sum of its quotients z >> k (the unary bits beyond the ones).
+/// Lowering k by one costs the rise in that sum and saves 16 bits, and the
+/// rise only grows as k falls, so the search stops at the first step that
+/// does not pay (a tie keeps the larger k: fewer unary bits decode faster).
+/// Returns the bits of all unary codes.
+template <class W>
+std::uint64_t select_rice(const W* z, std::size_t n, std::size_t groups, const std::uint8_t* maxlens,
+                          std::uint8_t* widths) noexcept {
+  std::uint64_t unary_bits = 0;
+  for (std::size_t g = 0; g < groups; ++g) {
+    const W* v = z + g * kGroup;
+    unsigned k = std::min<unsigned>(maxlens[g], kBits<W> - 1);
+    std::uint64_t sum = 0;
+    for (std::size_t l = 0; l < kGroup; ++l) sum += static_cast<std::uint64_t>(v[l] >> k);
+    while (k > 0) {
+      std::uint64_t lower = 0;
+      for (std::size_t l = 0; l < kGroup; ++l) lower += static_cast<std::uint64_t>(v[l] >> (k - 1));
+      if (lower - sum >= kGroup) break;
+      --k;
+      sum = lower;
+    }
+    widths[g] = static_cast<std::uint8_t>(k);
+    unary_bits += sum + std::min(kGroup, n - g * kGroup);  // padding values are 0 and have no code
+  }
+  return unary_bits;
+}
+
+/// Bytes of 16 lanes holding `bits` bits each, in words of W.
+template <class W>
+std::size_t lane_bytes(std::uint64_t bits) noexcept {
+  return static_cast<std::size_t>((bits + kBits<W> - 1) / kBits<W>) * kGroup * sizeof(W);
+}
+
 Span<const std::byte> bytes_of(const void* p, std::size_t n) noexcept {
   return {static_cast<const std::byte*>(p), n};
+}
+
+/// Packs the low w_g bits of each group's values into 16 lanes sharing one
+/// bit offset per group; returns the words per lane.
+template <class W>
+std::size_t pack_lanes(const W* zigzag, std::size_t groups, const std::uint8_t* widths, std::uint64_t total_bits,
+                       std::vector<W>& lanes) {
+  const std::size_t lane_words = static_cast<std::size_t>((total_bits + kBits<W> - 1) / kBits<W>);
+  lanes.assign((lane_words + 1) * kGroup, W{0});
+  std::uint64_t bit = 0;
+  for (std::size_t g = 0; g < groups; ++g) {
+    const unsigned w = widths[g];
+    if (w == 0) continue;  // at the very end, k + 1 would be past the spare row
+    const std::size_t k = static_cast<std::size_t>(bit / kBits<W>);
+    const unsigned sh = static_cast<unsigned>(bit % kBits<W>);
+    const W mask = mask_of<W>(w);
+    W* cur = lanes.data() + k * kGroup;
+    W* nxt = cur + kGroup;
+    const W* z = zigzag + g * kGroup;
+    for (std::size_t l = 0; l < kGroup; ++l) {
+      const Wide<W> v = static_cast<W>(z[l] & mask);
+      cur[l] = static_cast<W>(cur[l] | static_cast<W>(v << sh));
+      nxt[l] = static_cast<W>(nxt[l] | static_cast<W>((v >> 1) >> (kBits<W> - 1 - sh)));
+    }
+    bit += w;
+  }
+  return lane_words;
+}
+
+/// Bytes the packed stream's lanes, width codes and exceptions take.
+template <class W>
+std::size_t packed_size(const std::uint8_t* widths, std::size_t groups, const Exceptions& exc) noexcept {
+  std::uint64_t bits = 0;
+  for (std::size_t g = 0; g < groups; ++g) bits += widths[g];
+  return lane_bytes<W>(bits) + (groups + 3) / 4 + packed_bytes(exc.pos.size(), bit_length(exc.max_gap)) +
+         packed_bytes(exc.pos.size(), bit_length(exc.max_high));
+}
+
+/// Unary codes of `count` values, code(i) zero bits then a one (LSB-first).
+template <class Fn>
+void write_unary(std::size_t count, std::uint64_t bits, Fn&& code, std::vector<std::uint8_t>& out) {
+  out.assign(static_cast<std::size_t>((bits + 7) / 8), std::uint8_t{0});
+  std::uint64_t pos = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    pos += code(i);
+    out[pos >> 3] = static_cast<std::uint8_t>(out[pos >> 3] | (1u << (pos & 7)));
+    ++pos;
+  }
+}
+
+/// Writes the Rice-coded stream (FORMAT.md) of the transformed values in
+/// scratch, unless it would not be smaller than `packed` bytes (in automatic
+/// mode) or would exceed the unary limit; returns whether it did.
+template <class W>
+bool write_rice(Span<const W> x, Transform<W> t, ByteWriter& out, IntScratch& scratch, ChunkWriter& chunks,
+                const EncodeOptions& options, std::size_t packed) {
+  IntBuffers<W>& b = scratch.buffers<W>();
+  const std::size_t n = x.size();
+  const std::size_t groups = (n + kGroup - 1) / kGroup;
+  scratch.rice_widths.resize(groups);
+  std::uint8_t* k = scratch.rice_widths.data();
+  const std::uint64_t unary_bits = select_rice(b.zigzag.data(), n, groups, scratch.maxlens.data(), k);
+  const std::uint64_t unary_bytes = (unary_bits + 7) / 8;
+  if (unary_bytes > max_unary_bytes(n, kBits<W>)) return false;
+
+  // Parameters by rank: the most frequent first, so it takes a 1-bit code.
+  std::uint32_t hist[kBits<W>] = {};
+  std::uint64_t lane_bits = 0;
+  for (std::size_t g = 0; g < groups; ++g) {
+    ++hist[k[g]];
+    lane_bits += k[g];
+  }
+  std::uint8_t params[kBits<W>];
+  unsigned n_params = 0;
+  for (unsigned v = 0; v < kBits<W>; ++v) {
+    if (hist[v] != 0) params[n_params++] = static_cast<std::uint8_t>(v);
+  }
+  std::stable_sort(params, params + n_params, [&](std::uint8_t a, std::uint8_t c) { return hist[a] > hist[c]; });
+  std::uint8_t rank[kBits<W>] = {};
+  std::uint64_t param_bits = 0;
+  for (unsigned r = 0; r < n_params; ++r) {
+    rank[params[r]] = static_cast<std::uint8_t>(r);
+    param_bits += std::uint64_t{hist[params[r]]} * (r + 1);
+  }
+  const std::uint64_t param_bytes = (param_bits + 7) / 8;
+  const std::uint64_t coded = lane_bytes<W>(lane_bits) + unary_bytes + param_bytes + n_params;
+  if (options.entropy != EntropyCoding::always && coded >= packed) return false;
+
+  const std::size_t lane_words = pack_lanes(b.zigzag.data(), groups, k, lane_bits, b.lanes);
+  out.u8(static_cast<std::uint8_t>(t.order));
+  out.u8(1);  // Rice
+  const W seed = x[0];
+  out.fixed<W>(t.ref);
+  out.fixed<W>(seed);
+  out.fixed<W>(seed);
+  out.u8(static_cast<std::uint8_t>(n_params));
+  for (unsigned r = 0; r < n_params; ++r) out.u8(params[r]);
+  out.varint(static_cast<std::uint32_t>(param_bytes));
+  out.varint(static_cast<std::uint32_t>(unary_bytes));
+  const std::size_t section = static_cast<std::size_t>(coded);
+  write_unary(
+      groups, param_bits, [&](std::size_t g) { return rank[k[g]]; }, scratch.unary);
+  chunks.write(out, bytes_of(scratch.unary.data(), scratch.unary.size()), options, section);
+  chunks.write(out, bytes_of(b.lanes.data(), lane_words * kGroup * sizeof(W)), options, section);
+  write_unary(
+      n, unary_bits, [&](std::size_t i) { return static_cast<std::uint64_t>(b.zigzag[i] >> k[i / kGroup]); },
+      scratch.unary);
+  chunks.write(out, bytes_of(scratch.unary.data(), scratch.unary.size()), options, section);
+  return true;
 }
 
 }  // namespace
@@ -266,6 +409,11 @@ void encode_int_stream(Span<const W> x, ByteWriter& out, IntScratch& scratch, Ch
     }
   }
 
+  if (options.entropy != EntropyCoding::off && n > 0 &&
+      write_rice(x, t, out, scratch, chunks, options, packed_size<W>(scratch.widths.data(), groups, exc))) {
+    return;
+  }
+
   // Width codes: the three most common consecutive widths get 2-bit codes.
   unsigned hist[kBits<W> + 1] = {};
   for (std::uint8_t w : scratch.widths) ++hist[w];
@@ -292,32 +440,13 @@ void encode_int_stream(Span<const W> x, ByteWriter& out, IntScratch& scratch, Ch
     scratch.width_codes[g / 4] = static_cast<std::uint8_t>(scratch.width_codes[g / 4] | (code << (2 * (g % 4))));
   }
 
-  // Pack the low bits into 16 lanes sharing one bit offset per group.
-  const std::size_t lane_words = static_cast<std::size_t>((total_bits + kBits<W> - 1) / kBits<W>);
-  b.lanes.assign((lane_words + 1) * kGroup, W{0});
-  std::uint64_t bit = 0;
-  for (std::size_t g = 0; g < groups; ++g) {
-    const unsigned w = scratch.widths[g];
-    if (w == 0) continue;  // at the very end, k + 1 would be past the spare row
-    const std::size_t k = static_cast<std::size_t>(bit / kBits<W>);
-    const unsigned sh = static_cast<unsigned>(bit % kBits<W>);
-    const W mask = mask_of<W>(w);
-    W* cur = b.lanes.data() + k * kGroup;
-    W* nxt = cur + kGroup;
-    const W* z = b.zigzag.data() + g * kGroup;
-    for (std::size_t l = 0; l < kGroup; ++l) {
-      const Wide<W> v = static_cast<W>(z[l] & mask);
-      cur[l] = static_cast<W>(cur[l] | static_cast<W>(v << sh));
-      nxt[l] = static_cast<W>(nxt[l] | static_cast<W>((v >> 1) >> (kBits<W> - 1 - sh)));
-    }
-    bit += w;
-  }
+  const std::size_t lane_words = pack_lanes(b.zigzag.data(), groups, scratch.widths.data(), total_bits, b.lanes);
 
   const unsigned pos_width = bit_length(exc.max_gap);
   const unsigned high_width = bit_length(exc.max_high);
   const auto n_exc = static_cast<std::uint32_t>(exc.pos.size());
   out.u8(static_cast<std::uint8_t>(t.order));
-  out.u8(0);
+  out.u8(0);  // packed
   const W seed = n ? x[0] : W{0};
   out.fixed<W>(t.ref);
   out.fixed<W>(seed);
@@ -390,19 +519,82 @@ std::uint64_t total_width_bits(ByteReader& in, const RowStream& s, std::size_t n
   return total;
 }
 
-}  // namespace
-
+/// Reads a chunk of `bytes` bytes of unary codes and decodes exactly `count`
+/// codes from it into q (room for count + 64), as the FORMAT.md rules say.
 template <class W>
-void decode_int_stream(ByteReader& in, std::size_t count, std::byte* out, ChunkReader& chunks) {
-  RowStream s;
-  s.count = count;
-  s.groups = (count + kGroup - 1) / kGroup;
-  s.order = in.u8("delta order");
-  if (s.order > 2) in.error("delta order " + std::to_string(s.order) + " (expected 0, 1 or 2)");
-  if (in.u8("reserved byte") != 0) in.error("reserved byte after the delta order is not 0");
-  s.ref = in.fixed<W>("reference");
-  s.seed1 = in.fixed<W>("first seed");
-  s.seed2 = in.fixed<W>("second seed");
+void read_unary(ByteReader& in, ChunkReader& chunks, std::uint64_t bytes, std::size_t count, W* q, const char* what) {
+  const ChunkRef ref = read_chunk(in, bytes, what);
+  const auto* bits = reinterpret_cast<const std::uint8_t*>(chunks.materialize(ref, in.section(), what).data());
+  const Kernels& k = kernels();
+  std::size_t codes = 0;
+  if constexpr (sizeof(W) == 2) {
+    codes = k.unary16(bits, bytes, count, q);
+  } else if constexpr (sizeof(W) == 4) {
+    codes = k.unary32(bits, bytes, count, q);
+  } else {
+    codes = k.unary64(bits, bytes, count, q);
+  }
+  if (codes != count) {
+    in.error(std::string(what) + ": " + (codes > count ? "more than " : "") + std::to_string(codes) +
+             " codes, expected " + std::to_string(count));
+  }
+  if (count > 0 && bits[bytes - 1] == 0) in.error(std::string(what) + ": bytes after the last code");
+}
+
+/// The fields of a Rice-coded stream after its seeds (FORMAT.md, "Rice-coded
+/// integer stream"): parameters by rank, their codes, lanes, quotients.
+template <class W>
+void read_rice(ByteReader& in, ChunkReader& chunks, RowStream& s) {
+  const std::size_t count = s.count;
+  const unsigned n_params = in.u8("Rice parameter count");
+  if ((n_params == 0) != (count == 0) || n_params > kBits<W>) {
+    in.error(std::to_string(n_params) + " Rice parameters for " + std::to_string(count) + " values");
+  }
+  std::uint8_t params[kBits<W>];
+  for (unsigned r = 0; r < n_params; ++r) {
+    params[r] = in.u8("Rice parameter");
+    // Below the lane width, so q << k never shifts out every bit.
+    if (params[r] >= kBits<W>)
+      in.error("Rice parameter " + std::to_string(params[r]) + " is not below " + std::to_string(kBits<W>));
+  }
+  const std::uint32_t param_bytes = in.varint("Rice parameter code bytes");
+  if (param_bytes > (std::uint64_t{s.groups} * n_params + 7) / 8 || (param_bytes == 0) != (count == 0)) {
+    in.error(std::to_string(param_bytes) + " bytes of Rice parameter codes for " + std::to_string(s.groups) +
+             " groups");
+  }
+  const std::uint32_t unary_bytes = in.varint("quotient code bytes");
+  if (unary_bytes > max_unary_bytes(count, kBits<W>) || (unary_bytes == 0) != (count == 0)) {
+    in.error(std::to_string(unary_bytes) + " bytes of quotient codes for " + std::to_string(count) + " values");
+  }
+  const std::size_t padded = s.groups * kGroup;
+  // Room for the kernels' 64 values of slack, and for the ranks (as uint32) first.
+  const std::size_t q_bytes =
+      std::max((std::max(padded, count + 64) + 8) * sizeof(W), (std::size_t{s.groups} + 72) * sizeof(std::uint32_t));
+  W* q = reinterpret_cast<W*>(chunks.scratch(0, q_bytes));
+  auto* widths = reinterpret_cast<std::uint8_t*>(chunks.scratch(1, s.groups + 8));
+  // The ranks first, through the quotient buffer (it holds 16 per group).
+  auto* ranks = reinterpret_cast<std::uint32_t*>(q);
+  read_unary<std::uint32_t>(in, chunks, param_bytes, s.groups, ranks, "Rice parameter codes");
+  std::uint64_t total_bits = 0;
+  for (std::size_t g = 0; g < s.groups; ++g) {
+    if (ranks[g] >= n_params)
+      in.error("Rice parameter rank " + std::to_string(ranks[g]) + " of " + std::to_string(n_params));
+    widths[g] = params[ranks[g]];
+    total_bits += widths[g];
+  }
+  s.widths = widths;
+  s.lane_words = static_cast<std::size_t>((total_bits + kBits<W> - 1) / kBits<W>);
+  const ChunkRef lref = read_chunk(in, s.lane_words * kGroup * sizeof(W), "packed lanes");
+  s.lanes = chunks.materialize(lref, in.section(), "packed lanes").data();
+  read_unary<W>(in, chunks, unary_bytes, count, q, "quotient codes");
+  std::fill(q + count, q + padded, W{0});
+  s.rice = q;
+}
+
+/// The fields of a packed stream after its seeds.
+template <class W>
+void read_packed(ByteReader& in, ChunkReader& chunks, RowStream& s) {
+  const std::size_t count = s.count;
   s.exceptions = in.varint("exception count");
   if (s.exceptions > count) {
     in.error(std::to_string(s.exceptions) + " exceptions for " + std::to_string(count) + " values");
@@ -439,6 +631,31 @@ void decode_int_stream(ByteReader& in, std::size_t count, std::byte* out, ChunkR
     s.exc_pos_bytes = pos.size();
     s.exc_high = high.data();
     s.exc_high_bytes = high.size();
+  }
+}
+
+}  // namespace
+
+template <class W>
+void decode_int_stream(ByteReader& in, std::size_t count, std::byte* out, ChunkReader& chunks) {
+  RowStream s;
+  s.count = count;
+  s.groups = (count + kGroup - 1) / kGroup;
+  s.order = in.u8("delta order");
+  if (s.order > 2) in.error("delta order " + std::to_string(s.order) + " (expected 0, 1 or 2)");
+  const unsigned coding = in.u8("residual coding");
+  if (coding > 1 || (coding == 1 && chunks.version() < 3)) {
+    in.error("residual coding " + std::to_string(coding) + " (expected 0" +
+             (chunks.version() < 3 ? std::string(" in a version-") + std::to_string(chunks.version()) + " block)"
+                                   : std::string(" or 1)")));
+  }
+  s.ref = in.fixed<W>("reference");
+  s.seed1 = in.fixed<W>("first seed");
+  s.seed2 = in.fixed<W>("second seed");
+  if (coding == 1) {
+    read_rice<W>(in, chunks, s);
+  } else {
+    read_packed<W>(in, chunks, s);
   }
   const Kernels& k = kernels();
   if constexpr (sizeof(W) == 2) {

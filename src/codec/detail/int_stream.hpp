@@ -28,6 +28,8 @@ struct IntScratch {
   IntBuffers<std::uint32_t> b32;
   IntBuffers<std::uint64_t> b64;
   std::vector<std::uint8_t> widths;
+  std::vector<std::uint8_t> rice_widths;
+  std::vector<std::uint8_t> unary;
   std::vector<std::uint8_t> lens;     // bit length of every zigzag residual
   std::vector<std::uint8_t> maxlens;  // per group
   std::vector<std::uint8_t> width_codes;
@@ -52,6 +54,13 @@ struct IntScratch {
     }
   }
 };
+
+/// The most bytes of unary codes a Rice-coded stream of n values of `bits`
+/// bits may hold (FORMAT.md): two bits per value bit. Encoders pack instead
+/// of going above it, and readers never allocate beyond it.
+constexpr std::uint64_t max_unary_bytes(std::uint64_t n, unsigned bits) noexcept {
+  return n * bits / 4;
+}
 
 /// Appends the integer stream of `x` (W = uint16/32/64 bit patterns) to `out`.
 template <class W>

@@ -22,6 +22,13 @@ namespace avx2 {
 extern const Kernels kTable;
 }
 #endif
+#if defined(TSWEEP_CODEC_AVX512)
+namespace avx512 {
+std::size_t unary16(const std::uint8_t* bits, std::size_t bytes, std::size_t n, void* q);
+std::size_t unary32(const std::uint8_t* bits, std::size_t bytes, std::size_t n, void* q);
+std::size_t unary64(const std::uint8_t* bits, std::size_t bytes, std::size_t n, void* q);
+}  // namespace avx512
+#endif
 
 namespace {
 
@@ -33,6 +40,22 @@ std::vector<const Kernels*> detect() {
 #if defined(TSWEEP_CODEC_AVX2)
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx2")) all.push_back(&avx2::kTable);
+#endif
+#if defined(TSWEEP_CODEC_AVX512)
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512vbmi2") &&
+      __builtin_cpu_supports("popcnt")) {
+    // The AVX2 row kernels (constant-initialised) with the word-wide unary decoder.
+    static const Kernels table = [] {
+      Kernels k = avx2::kTable;
+      k.name = "avx512";
+      k.unary16 = &avx512::unary16;
+      k.unary32 = &avx512::unary32;
+      k.unary64 = &avx512::unary64;
+      return k;
+    }();
+    all.push_back(&table);
+  }
 #endif
   return all;
 }

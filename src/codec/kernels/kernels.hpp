@@ -34,6 +34,13 @@ struct RowStream {
   std::size_t exc_pos_bytes = 0;
   const std::byte* exc_high = nullptr;
   std::size_t exc_high_bytes = 0;
+  /// Rice coding (then there are no exceptions and no width codes): every
+  /// group's width, and the quotient of every value,
+  /// as the lane type, groups * 16 of them (zero past count). Value 16g + l
+  /// is its w_g low bits from the lanes plus rice[16g + l] << w_g. Null for
+  /// packed streams.
+  const void* rice = nullptr;
+  const std::uint8_t* widths = nullptr;
 };
 
 /// One implementation of the per-sample loops. `out` receives count values of
@@ -43,6 +50,12 @@ struct Kernels {
   void (*rows16)(const RowStream& s, std::byte* out);
   void (*rows32)(const RowStream& s, std::byte* out);
   void (*rows64)(const RowStream& s, std::byte* out);
+  /// Reads unary codes (q zero bits, then a one; LSB-first) from `bits` into
+  /// q, as the lane type, stopping after the byte in which the count passes
+  /// `n`. Returns the number of codes read; q has room for n + 64 values.
+  std::size_t (*unary16)(const std::uint8_t* bits, std::size_t bytes, std::size_t n, void* q);
+  std::size_t (*unary32)(const std::uint8_t* bits, std::size_t bytes, std::size_t n, void* q);
+  std::size_t (*unary64)(const std::uint8_t* bits, std::size_t bytes, std::size_t n, void* q);
   /// In place: int64 n (|n| < 2^51) -> double (n * mul) / div.
   void (*decimal64)(std::byte* data, std::size_t n, double mul, double div);
   /// In place: int32 n (|n| < 2^22) -> float (n * mul) / div.

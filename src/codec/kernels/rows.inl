@@ -125,7 +125,7 @@ void rows_scalar(const RowStream& s, std::byte* out) {
   std::size_t esc = 0;
   W row[kGroup];
   for (std::size_t g = 0; g < s.groups; ++g) {
-    const unsigned w = group_width(s, g, esc);
+    const unsigned w = s.widths != nullptr ? s.widths[g] : group_width(s, g, esc);
     const std::uint64_t k = bit / kBits;
     const unsigned sh = static_cast<unsigned>(bit % kBits);
     bit += w;
@@ -137,6 +137,10 @@ void rows_scalar(const RowStream& s, std::byte* out) {
       row[l] = static_cast<W>((static_cast<W>(c >> sh) | hi) & mask);
     }
     if (exc.next() < (g + 1) * kGroup) exc.patch(row, g * kGroup, w);
+    if (s.rice != nullptr) {
+      const W* q = static_cast<const W*>(s.rice) + g * kGroup;
+      for (std::size_t l = 0; l < kGroup; ++l) row[l] = static_cast<W>(row[l] | static_cast<W>(Wide{q[l]} << w));
+    }
     const std::size_t n_out = s.count - g * kGroup < kGroup ? s.count - g * kGroup : kGroup;
     for (std::size_t l = 0; l < n_out; ++l) {
       const Wide u = row[l];
@@ -340,10 +344,29 @@ inline void decode_widths(const RowStream& s, std::size_t g0, std::size_t m, std
   }
 }
 
+/// What chunk_vector adds to the unpacked low bits of each value.
+enum class Extra { none, patch, rice };
+
+template <class W, Extra X>
+inline void add_extra(typename VectorTraits<W>::V* u, const W* patch, unsigned w) noexcept {
+  using T = VectorTraits<W>;
+  using V = typename T::V;
+  if constexpr (X != Extra::none) {
+    for (std::size_t j = 0; j < T::kVecs; ++j) {
+      V p;
+      std::memcpy(&p, patch + j * T::kLanes, T::kVB);
+      if constexpr (X == Extra::rice) p <<= w;  // w < the lane width in Rice streams
+      u[j] |= p;
+    }
+  }
+}
+
 /// Decodes one chunk of groups [g0, end): the hot loop runs over whole groups
-/// whose word rows lie in bounds; exceptions were spread into `patch` rows
-/// beforehand (Patch), so the loop has no branch on them.
-template <class W, unsigned Order, bool HasRef, bool Patch>
+/// whose word rows lie in bounds. Exceptions were spread into `patch` rows
+/// beforehand (Extra::patch), so the loop has no branch on them; Rice
+/// quotients (Extra::rice) are in `patch` too, shifted above the group width
+/// here.
+template <class W, unsigned Order, bool HasRef, Extra X>
 inline void chunk_vector(const RowStream& s, std::size_t g0, std::size_t end, const std::uint8_t* widths,
                          const W* patch, std::uint64_t& bit, typename VectorTraits<W>::V ref,
                          typename VectorTraits<W>::V& cx, typename VectorTraits<W>::V& cd, std::byte* out) {
@@ -364,13 +387,7 @@ inline void chunk_vector(const RowStream& s, std::size_t g0, std::size_t end, co
     V u[T::kVecs];
     unpack_group<W>(cur, cur + T::kRowBytes, b, w, u);
     b += w;
-    if constexpr (Patch) {
-      for (std::size_t j = 0; j < T::kVecs; ++j) {
-        V p;
-        std::memcpy(&p, patch + (g - g0) * kGroup + j * T::kLanes, T::kVB);
-        u[j] |= p;
-      }
-    }
+    add_extra<W, X>(u, patch + (g - g0) * kGroup, w);
     finish_group<W, Order, HasRef>(u, ref, cx, cd);
     for (std::size_t j = 0; j < T::kVecs; ++j) std::memcpy(out + g * T::kRowBytes + j * T::kVB, &u[j], T::kVB);
   }
@@ -383,13 +400,7 @@ inline void chunk_vector(const RowStream& s, std::size_t g0, std::size_t end, co
     V u[T::kVecs];
     unpack_group<W>(cur, nxt, b, w, u);
     b += w;
-    if constexpr (Patch) {
-      for (std::size_t j = 0; j < T::kVecs; ++j) {
-        V p;
-        std::memcpy(&p, patch + (g - g0) * kGroup + j * T::kLanes, T::kVB);
-        u[j] |= p;
-      }
-    }
+    add_extra<W, X>(u, patch + (g - g0) * kGroup, w);
     finish_group<W, Order, HasRef>(u, ref, cx, cd);
     const std::size_t n = s.count - g * kGroup < kGroup ? s.count - g * kGroup : kGroup;
     std::memcpy(out + g * T::kRowBytes, u, n * sizeof(W));
@@ -412,9 +423,14 @@ void rows_vector(const RowStream& s, std::byte* out) {
   alignas(64) W patch[kChunk * kGroup];
   for (std::size_t g0 = 0; g0 < s.groups; g0 += kChunk) {
     const std::size_t end = s.groups - g0 < kChunk ? s.groups : g0 + kChunk;
+    if (s.rice != nullptr) {
+      const W* q = static_cast<const W*>(s.rice) + g0 * kGroup;
+      chunk_vector<W, Order, HasRef, Extra::rice>(s, g0, end, s.widths + g0, q, bit, ref, cx, cd, out);
+      continue;
+    }
     decode_widths(s, g0, end - g0, esc, widths);
     if (exc.next() >= end * kGroup) {
-      chunk_vector<W, Order, HasRef, false>(s, g0, end, widths, patch, bit, ref, cx, cd, out);
+      chunk_vector<W, Order, HasRef, Extra::none>(s, g0, end, widths, patch, bit, ref, cx, cd, out);
       continue;
     }
     std::memset(patch, 0, (end - g0) * kGroup * sizeof(W));
@@ -423,7 +439,7 @@ void rows_vector(const RowStream& s, std::byte* out) {
       patch[p - g0 * kGroup] = static_cast<W>(patch[p - g0 * kGroup] | exc.high_bits<W>(widths[p / kGroup - g0]));
       exc.skip();
     }
-    chunk_vector<W, Order, HasRef, true>(s, g0, end, widths, patch, bit, ref, cx, cd, out);
+    chunk_vector<W, Order, HasRef, Extra::patch>(s, g0, end, widths, patch, bit, ref, cx, cd, out);
   }
 }
 
@@ -460,6 +476,64 @@ void rows(const RowStream& s, std::byte* out) {
     default:
       fail_exception("delta order above 2", s.order);
   }
+}
+
+/// Per byte of a unary stream: the zero runs before each of its ones (the
+/// first continues the run carried in from earlier bytes), its number of
+/// ones, and the zeros after its last one (8 for a zero byte).
+struct UnaryTable {
+  std::uint8_t runs[256][8];
+  std::uint8_t ones[256];
+  std::uint8_t tail[256];
+  constexpr UnaryTable() : runs(), ones(), tail() {
+    for (unsigned b = 0; b < 256; ++b) {
+      unsigned m = 0;
+      unsigned last = 0;  // bit after the previous one
+      for (unsigned i = 0; i < 8; ++i) {
+        if ((b >> i) & 1u) {
+          runs[b][m++] = static_cast<std::uint8_t>(i - last);
+          last = i + 1;
+        }
+      }
+      ones[b] = static_cast<std::uint8_t>(m);
+      tail[b] = static_cast<std::uint8_t>(8 - last);
+    }
+  }
+};
+
+/// Unary codes to quotients, a byte at a time without branches on the data:
+/// each byte stores eight quotients (those past its ones are overwritten by
+/// the next byte's) and adds the zeros carried in to the first. Quotients are
+/// kept modulo 2^B, as FORMAT.md says.
+template <class W>
+std::size_t unary(const std::uint8_t* bits, std::size_t bytes, std::size_t n, void* out) {
+  static constexpr UnaryTable kT{};
+  W* q = static_cast<W*>(out);
+  std::size_t o = 0;
+  std::uint64_t carry = 0;
+#if TSWEEP_KERNEL_VECTOR_BYTES > 0
+  typedef std::uint8_t V8 __attribute__((vector_size(8)));
+  typedef W VW __attribute__((vector_size(8 * sizeof(W))));
+#endif
+  for (std::size_t i = 0; i < bytes; ++i) {
+    const unsigned b = bits[i];
+#if TSWEEP_KERNEL_VECTOR_BYTES > 0
+    V8 r;
+    std::memcpy(&r, kT.runs[b], 8);
+    VW v = __builtin_convertvector(r, VW);
+    VW c = {};
+    c[0] = static_cast<W>(carry);
+    v += c;
+    std::memcpy(q + o, &v, sizeof v);
+#else
+    for (unsigned j = 0; j < 8; ++j) q[o + j] = kT.runs[b][j];
+    q[o] = static_cast<W>(q[o] + static_cast<W>(carry));
+#endif
+    o += kT.ones[b];
+    carry = (kT.ones[b] != 0 ? 0 : carry) + kT.tail[b];
+    if (o > n) break;
+  }
+  return o;
 }
 
 inline void decimal64(std::byte* data, std::size_t n, double mul, double div) {
@@ -515,6 +589,14 @@ inline void decimal32(std::byte* data, std::size_t n, float mul, float div) {
   }
 }
 
-inline Kernels make_kernels(const char* name) noexcept {
-  return Kernels{name, &rows<std::uint16_t>, &rows<std::uint32_t>, &rows<std::uint64_t>, &decimal64, &decimal32};
+constexpr Kernels make_kernels(const char* name) noexcept {
+  return Kernels{name,
+                 &rows<std::uint16_t>,
+                 &rows<std::uint32_t>,
+                 &rows<std::uint64_t>,
+                 &unary<std::uint16_t>,
+                 &unary<std::uint32_t>,
+                 &unary<std::uint64_t>,
+                 &decimal64,
+                 &decimal32};
 }
