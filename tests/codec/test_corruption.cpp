@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "codec_test_util.hpp"
+#include "kernels/kernels.hpp"
 #include "tsweep/codec/codec.hpp"
 
 namespace tsweep::codec {
@@ -130,6 +131,34 @@ TEST(Corruption, PayloadFlipsAreReportedAsChecksumMismatches) {
       EXPECT_THROW(verify(b), ChecksumError);
       b[at] ^= std::byte{0x10};
     }
+  }
+}
+
+// A flip in the quotient codes of a Rice stream adds or removes a code, so
+// every kernel must reject it (not decode a shifted stream) even unchecked.
+TEST(Corruption, RiceQuotientCodeFlipsAreRejectedByEveryKernel) {
+  EncodeOptions rice;
+  rice.entropy = EntropyCoding::always;
+  rice.zstd = ZstdStage::off;
+  for (std::size_t n : {std::size_t{500}, std::size_t{3000}}) {
+    std::vector<std::byte> b;
+    encode<std::int16_t>(testing::make_values<std::int16_t>(Shape::random_walk, n, 11),
+                         RegularTimes{0, 250 * kNanohertzPerHertz}, b, rice);
+    Decoder dec;
+    dec.set_verify_checksum(false);
+    for (std::size_t k = 0; k < detail::kernel_count(); ++k) {
+      detail::use_kernels(detail::kernel_at(k));
+      SCOPED_TRACE(detail::kernel_at(k).name);
+      std::vector<std::int16_t> out(n);
+      // The block ends with the quotient codes: flip each bit of its last 12 bytes.
+      for (std::size_t bit = (b.size() - 12) * 8; bit < b.size() * 8; ++bit) {
+        b[bit / 8] ^= std::byte(1u << (bit % 8));
+        EXPECT_THROW(dec.decode<std::int16_t>(b, Span<std::int16_t>(out)), CodecError) << "bit " << bit;
+        b[bit / 8] ^= std::byte(1u << (bit % 8));
+      }
+      EXPECT_NO_THROW(dec.decode<std::int16_t>(b, Span<std::int16_t>(out)));
+    }
+    detail::use_kernels(detail::kernel_at(detail::kernel_count() - 1));
   }
 }
 

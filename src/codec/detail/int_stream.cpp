@@ -519,26 +519,16 @@ std::uint64_t total_width_bits(ByteReader& in, const RowStream& s, std::size_t n
   return total;
 }
 
-/// Reads a chunk of `bytes` bytes of unary codes and decodes exactly `count`
-/// codes from it into q (room for count + 64), as the FORMAT.md rules say.
-template <class W>
-void read_unary(ByteReader& in, ChunkReader& chunks, std::uint64_t bytes, std::size_t count, W* q, const char* what) {
+/// Reads a chunk of `bytes` bytes of unary codes and checks that it ends in
+/// the byte of its last code (FORMAT.md, "Unary codes"). The decoders find
+/// too few or too many codes themselves.
+UnaryCursor read_unary(ByteReader& in, ChunkReader& chunks, std::uint64_t bytes, std::size_t count, const char* what) {
   const ChunkRef ref = read_chunk(in, bytes, what);
-  const auto* bits = reinterpret_cast<const std::uint8_t*>(chunks.materialize(ref, in.section(), what).data());
-  const Kernels& k = kernels();
-  std::size_t codes = 0;
-  if constexpr (sizeof(W) == 2) {
-    codes = k.unary16(bits, bytes, count, q);
-  } else if constexpr (sizeof(W) == 4) {
-    codes = k.unary32(bits, bytes, count, q);
-  } else {
-    codes = k.unary64(bits, bytes, count, q);
-  }
-  if (codes != count) {
-    in.error(std::string(what) + ": " + (codes > count ? "more than " : "") + std::to_string(codes) +
-             " codes, expected " + std::to_string(count));
-  }
-  if (count > 0 && bits[bytes - 1] == 0) in.error(std::string(what) + ": bytes after the last code");
+  UnaryCursor c;
+  c.bits = reinterpret_cast<const std::uint8_t*>(chunks.materialize(ref, in.section(), what).data());
+  c.bytes = static_cast<std::size_t>(bytes);
+  if (count > 0 && c.bits[c.bytes - 1] == 0) in.error(std::string(what) + ": bytes after the last code");
+  return c;
 }
 
 /// The fields of a Rice-coded stream after its seeds (FORMAT.md, "Rice-coded
@@ -566,19 +556,23 @@ void read_rice(ByteReader& in, ChunkReader& chunks, RowStream& s) {
   if (unary_bytes > max_unary_bytes(count, kBits<W>) || (unary_bytes == 0) != (count == 0)) {
     in.error(std::to_string(unary_bytes) + " bytes of quotient codes for " + std::to_string(count) + " values");
   }
-  const std::size_t padded = s.groups * kGroup;
-  // Room for the kernels' 64 values of slack, and for the ranks (as uint32) first.
-  const std::size_t q_bytes =
-      std::max((std::max(padded, count + 64) + 8) * sizeof(W), (std::size_t{s.groups} + 72) * sizeof(std::uint32_t));
-  W* q = reinterpret_cast<W*>(chunks.scratch(0, q_bytes));
+  // The ranks, then the widths they stand for.
+  auto* ranks = reinterpret_cast<std::uint32_t*>(chunks.scratch(0, (std::size_t{s.groups} + 128) * 4));
   auto* widths = reinterpret_cast<std::uint8_t*>(chunks.scratch(1, s.groups + 8));
-  // The ranks first, through the quotient buffer (it holds 16 per group).
-  auto* ranks = reinterpret_cast<std::uint32_t*>(q);
-  read_unary<std::uint32_t>(in, chunks, param_bytes, s.groups, ranks, "Rice parameter codes");
+  UnaryCursor rc = read_unary(in, chunks, param_bytes, s.groups, "Rice parameter codes");
+  const Kernels& k = kernels();
+  const std::size_t codes = s.groups > 0 ? k.unary32(rc, s.groups, ranks) : 0;
+  if (codes != s.groups || rc.pos < rc.bytes) {
+    in.error("Rice parameter codes: " + std::string(codes < s.groups ? "fewer" : "more") + " than the " +
+             std::to_string(s.groups) + " groups");
+  }
+  std::uint32_t max_rank = 0;
+  for (std::size_t g = 0; g < s.groups; ++g) max_rank = std::max(max_rank, ranks[g]);
+  if (s.groups > 0 && max_rank >= n_params) {
+    in.error("Rice parameter rank " + std::to_string(max_rank) + " of " + std::to_string(n_params));
+  }
   std::uint64_t total_bits = 0;
   for (std::size_t g = 0; g < s.groups; ++g) {
-    if (ranks[g] >= n_params)
-      in.error("Rice parameter rank " + std::to_string(ranks[g]) + " of " + std::to_string(n_params));
     widths[g] = params[ranks[g]];
     total_bits += widths[g];
   }
@@ -586,9 +580,14 @@ void read_rice(ByteReader& in, ChunkReader& chunks, RowStream& s) {
   s.lane_words = static_cast<std::size_t>((total_bits + kBits<W> - 1) / kBits<W>);
   const ChunkRef lref = read_chunk(in, s.lane_words * kGroup * sizeof(W), "packed lanes");
   s.lanes = chunks.materialize(lref, in.section(), "packed lanes").data();
-  read_unary<W>(in, chunks, unary_bytes, count, q, "quotient codes");
-  std::fill(q + count, q + padded, W{0});
-  s.rice = q;
+  s.quotients = read_unary(in, chunks, unary_bytes, count, "quotient codes");
+  if constexpr (sizeof(W) == 2) {
+    s.unary = k.unary16;
+  } else if constexpr (sizeof(W) == 4) {
+    s.unary = k.unary32;
+  } else {
+    s.unary = k.unary64;
+  }
 }
 
 /// The fields of a packed stream after its seeds.

@@ -24,9 +24,9 @@ extern const Kernels kTable;
 #endif
 #if defined(TSWEEP_CODEC_AVX512)
 namespace avx512 {
-std::size_t unary16(const std::uint8_t* bits, std::size_t bytes, std::size_t n, void* q);
-std::size_t unary32(const std::uint8_t* bits, std::size_t bytes, std::size_t n, void* q);
-std::size_t unary64(const std::uint8_t* bits, std::size_t bytes, std::size_t n, void* q);
+std::size_t unary16(UnaryCursor& c, std::size_t want, void* q);
+std::size_t unary32(UnaryCursor& c, std::size_t want, void* q);
+std::size_t unary64(UnaryCursor& c, std::size_t want, void* q);
 }  // namespace avx512
 #endif
 
@@ -43,8 +43,7 @@ std::vector<const Kernels*> detect() {
 #endif
 #if defined(TSWEEP_CODEC_AVX512)
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-      __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512vbmi2") &&
-      __builtin_cpu_supports("popcnt")) {
+      __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("popcnt")) {
     // The AVX2 row kernels (constant-initialised) with the word-wide unary decoder.
     static const Kernels table = [] {
       Kernels k = avx2::kTable;

@@ -13,6 +13,22 @@ namespace tsweep::codec::detail {
 /// Samples per bit-width group; also the number of interleaved lanes.
 inline constexpr std::size_t kGroup = 16;
 
+/// Where a unary decoder is in a string of unary codes (q zero bits, then a
+/// one; LSB-first): the next byte to read and the zeros read since the last
+/// one.
+struct UnaryCursor {
+  const std::uint8_t* bits = nullptr;
+  std::size_t bytes = 0;
+  std::size_t pos = 0;
+  std::uint64_t carry = 0;
+};
+
+/// Decodes whole bytes (or 8-byte words) from the cursor on until at least
+/// `want` codes are written to q, as the lane type, or the bytes end; returns
+/// the number written. q has room for want + 64 values. Quotients are kept
+/// modulo 2^B, as FORMAT.md says.
+using UnaryFn = std::size_t (*)(UnaryCursor& c, std::size_t want, void* q);
+
 /// A validated integer stream, ready for a row kernel (see FORMAT.md,
 /// "Integer stream"). All sizes were checked against `count` by the parser.
 struct RowStream {
@@ -35,12 +51,12 @@ struct RowStream {
   const std::byte* exc_high = nullptr;
   std::size_t exc_high_bytes = 0;
   /// Rice coding (then there are no exceptions and no width codes): every
-  /// group's width, and the quotient of every value,
-  /// as the lane type, groups * 16 of them (zero past count). Value 16g + l
-  /// is its w_g low bits from the lanes plus rice[16g + l] << w_g. Null for
-  /// packed streams.
-  const void* rice = nullptr;
+  /// group's width, and the quotients' unary codes, exactly `count` of them
+  /// (the parser counted the ones). Value 16g + l is its w_g low bits from
+  /// the lanes plus q << w_g. Null widths for packed streams.
   const std::uint8_t* widths = nullptr;
+  UnaryCursor quotients;
+  UnaryFn unary = nullptr;  ///< for quotients of the lane type
 };
 
 /// One implementation of the per-sample loops. `out` receives count values of
@@ -50,12 +66,10 @@ struct Kernels {
   void (*rows16)(const RowStream& s, std::byte* out);
   void (*rows32)(const RowStream& s, std::byte* out);
   void (*rows64)(const RowStream& s, std::byte* out);
-  /// Reads unary codes (q zero bits, then a one; LSB-first) from `bits` into
-  /// q, as the lane type, stopping after the byte in which the count passes
-  /// `n`. Returns the number of codes read; q has room for n + 64 values.
-  std::size_t (*unary16)(const std::uint8_t* bits, std::size_t bytes, std::size_t n, void* q);
-  std::size_t (*unary32)(const std::uint8_t* bits, std::size_t bytes, std::size_t n, void* q);
-  std::size_t (*unary64)(const std::uint8_t* bits, std::size_t bytes, std::size_t n, void* q);
+  /// Unary decoders with quotients as uint16, uint32, uint64.
+  UnaryFn unary16;
+  UnaryFn unary32;
+  UnaryFn unary64;
   /// In place: int64 n (|n| < 2^51) -> double (n * mul) / div.
   void (*decimal64)(std::byte* data, std::size_t n, double mul, double div);
   /// In place: int32 n (|n| < 2^22) -> float (n * mul) / div.

@@ -1,6 +1,6 @@
 // The unary decoder of Rice streams, 64 bits at a time: AVX-512 VBMI2's
-// vpcompressb turns a word of codes into the positions of its ones in one
-// instruction. kernels.cpp pairs it with the AVX2 row kernels. This file
+// vpcompressb turns a word of codes into the positions of its ones (and of
+// the bits after them) in one instruction. kernels.cpp pairs it with the AVX2 row kernels. This file
 // alone is compiled with AVX-512 and only called after the CPU was seen to
 // support it.
 #include <cstddef>
@@ -9,16 +9,16 @@
 
 #include <immintrin.h>
 
+#include "kernels/kernels.hpp"
+
 namespace tsweep::codec::detail::avx512 {
 namespace {
 
 struct ByteIndex {
-  alignas(64) std::uint8_t at[64];      // i
-  alignas(64) std::uint8_t before[64];  // i - 1 (lane 0 is masked off)
-  constexpr ByteIndex() : at(), before() {
+  alignas(64) std::uint8_t at[64];  // i
+  constexpr ByteIndex() : at() {
     for (unsigned i = 0; i < 64; ++i) {
       at[i] = static_cast<std::uint8_t>(i);
-      before[i] = static_cast<std::uint8_t>(i == 0 ? 0 : i - 1);
     }
   }
 };
@@ -50,44 +50,48 @@ inline void store_quotients(__m512i d, std::uint64_t carry, unsigned codes, W* q
   }
 }
 
-/// As unary() in rows.inl, a 64-bit word at a time (Kernels::unary16).
+/// As unary() in rows.inl, a 64-bit word at a time.
 template <class W>
-std::size_t unary_words(const std::uint8_t* bits, std::size_t bytes, std::size_t n, void* out) {
+std::size_t unary_words(UnaryCursor& c, std::size_t want, void* out) {
   static constexpr ByteIndex kIdx{};
   W* q = static_cast<W*>(out);
   const __m512i at = _mm512_load_si512(kIdx.at);
-  const __m512i one = _mm512_set1_epi8(1);
-  const __m512i before = _mm512_load_si512(kIdx.before);
   std::size_t o = 0;
-  std::uint64_t carry = 0;
-  for (std::size_t i = 0; i < bytes && o <= n; i += 8) {
+  std::uint64_t carry = c.carry;
+  std::size_t i = c.pos;
+  const std::uint8_t* const bits = c.bits;  // locals: the stores to q could alias c
+  const std::size_t bytes = c.bytes;
+  for (; i < bytes && o < want; i += 8) {
     std::uint64_t m = 0;
     if (bytes - i >= 8) {
       std::memcpy(&m, bits + i, 8);
     } else {
       std::memcpy(&m, bits + i, bytes - i);
     }
-    // Positions p_j of the ones and the bits after them; q_j = p_j - (p_(j-1) + 1).
+    // Positions p_j of the ones and s_j where code j starts (0, then p_(j-1) + 1):
+    // q_j = p_j - s_j, and the first code continues the carried zeros.
     const __m512i p = _mm512_maskz_compress_epi8(m, at);
-    const __m512i prev = _mm512_maskz_permutexvar_epi8(~std::uint64_t{1}, before, _mm512_add_epi8(p, one));
+    const __m512i start = _mm512_maskz_compress_epi8((m << 1) | 1u, at);
     const auto codes = static_cast<unsigned>(_mm_popcnt_u64(m));
-    store_quotients<W>(_mm512_sub_epi8(p, prev), carry, codes, q + o);
+    store_quotients<W>(_mm512_sub_epi8(p, start), carry, codes, q + o);
     o += codes;
     carry = m == 0 ? carry + 64 : _lzcnt_u64(m);
   }
+  c.pos = i < bytes ? i : bytes;
+  c.carry = carry;
   return o;
 }
 
 }  // namespace
 
-std::size_t unary16(const std::uint8_t* bits, std::size_t bytes, std::size_t n, void* q) {
-  return unary_words<std::uint16_t>(bits, bytes, n, q);
+std::size_t unary16(UnaryCursor& c, std::size_t want, void* q) {
+  return unary_words<std::uint16_t>(c, want, q);
 }
-std::size_t unary32(const std::uint8_t* bits, std::size_t bytes, std::size_t n, void* q) {
-  return unary_words<std::uint32_t>(bits, bytes, n, q);
+std::size_t unary32(UnaryCursor& c, std::size_t want, void* q) {
+  return unary_words<std::uint32_t>(c, want, q);
 }
-std::size_t unary64(const std::uint8_t* bits, std::size_t bytes, std::size_t n, void* q) {
-  return unary_words<std::uint64_t>(bits, bytes, n, q);
+std::size_t unary64(UnaryCursor& c, std::size_t want, void* q) {
+  return unary_words<std::uint64_t>(c, want, q);
 }
 
 }  // namespace tsweep::codec::detail::avx512

@@ -124,6 +124,7 @@ void rows_scalar(const RowStream& s, std::byte* out) {
   std::uint64_t bit = 0;
   std::size_t esc = 0;
   W row[kGroup];
+  std::uint64_t qbit = 0;  // Rice: next bit of the quotient codes
   for (std::size_t g = 0; g < s.groups; ++g) {
     const unsigned w = s.widths != nullptr ? s.widths[g] : group_width(s, g, esc);
     const std::uint64_t k = bit / kBits;
@@ -137,9 +138,20 @@ void rows_scalar(const RowStream& s, std::byte* out) {
       row[l] = static_cast<W>((static_cast<W>(c >> sh) | hi) & mask);
     }
     if (exc.next() < (g + 1) * kGroup) exc.patch(row, g * kGroup, w);
-    if (s.rice != nullptr) {
-      const W* q = static_cast<const W*>(s.rice) + g * kGroup;
-      for (std::size_t l = 0; l < kGroup; ++l) row[l] = static_cast<W>(row[l] | static_cast<W>(Wide{q[l]} << w));
+    if (s.widths != nullptr) {
+      // One bit at a time: the reference the table and word decoders are tested against.
+      const std::size_t real = s.count - g * kGroup < kGroup ? s.count - g * kGroup : kGroup;
+      for (std::size_t l = 0; l < real; ++l) {
+        W q = 0;
+        const std::uint64_t end = 8 * std::uint64_t{s.quotients.bytes};
+        while (qbit < end && ((s.quotients.bits[qbit >> 3] >> (qbit & 7)) & 1u) == 0) {
+          q = static_cast<W>(q + 1);
+          ++qbit;
+        }
+        if (qbit == end) fail_exception("fewer quotient codes than values", g * kGroup + l);
+        ++qbit;
+        row[l] = static_cast<W>(row[l] + static_cast<W>(Wide{q} << w));
+      }
     }
     const std::size_t n_out = s.count - g * kGroup < kGroup ? s.count - g * kGroup : kGroup;
     for (std::size_t l = 0; l < n_out; ++l) {
@@ -155,6 +167,11 @@ void rows_scalar(const RowStream& s, std::byte* out) {
         v = x;
       }
       std::memcpy(out + (g * kGroup + l) * sizeof(W), &v, sizeof v);
+    }
+  }
+  if (s.widths != nullptr) {
+    for (; qbit < 8 * std::uint64_t{s.quotients.bytes}; ++qbit) {
+      if ((s.quotients.bits[qbit >> 3] >> (qbit & 7)) & 1u) fail_exception("more quotient codes than values", s.count);
     }
   }
 }
@@ -421,11 +438,25 @@ void rows_vector(const RowStream& s, std::byte* out) {
   std::size_t esc = 0;
   alignas(64) std::uint8_t widths[kChunk + 4];
   alignas(64) W patch[kChunk * kGroup];
+  alignas(64) W qbuf[kChunk * kGroup + 128];  // Rice quotients of one chunk and the spill
+  UnaryCursor q = s.quotients;
+  std::size_t have = 0;
   for (std::size_t g0 = 0; g0 < s.groups; g0 += kChunk) {
     const std::size_t end = s.groups - g0 < kChunk ? s.groups : g0 + kChunk;
-    if (s.rice != nullptr) {
-      const W* q = static_cast<const W*>(s.rice) + g0 * kGroup;
-      chunk_vector<W, Order, HasRef, Extra::rice>(s, g0, end, s.widths + g0, q, bit, ref, cx, cd, out);
+    if (s.widths != nullptr) {
+      // Quotients for this chunk's values, decoded into L1 just before use;
+      // the decoder stops at a word boundary, so up to 63 spill to the next chunk.
+      const std::size_t want = (end - g0) * kGroup;
+      const std::size_t real = s.count - g0 * kGroup < want ? s.count - g0 * kGroup : want;
+      if (have < real) have += s.unary(q, real - have, qbuf + have);
+      if (have < real) fail_exception("fewer quotient codes than values", g0 * kGroup + have);
+      for (std::size_t i = real; i < want; ++i) qbuf[i] = 0;
+      chunk_vector<W, Order, HasRef, Extra::rice>(s, g0, end, s.widths + g0, qbuf, bit, ref, cx, cd, out);
+      have -= real;
+      std::memmove(qbuf, qbuf + real, have * sizeof(W));
+      if (end == s.groups && (have != 0 || q.pos < q.bytes)) {
+        fail_exception("more quotient codes than values", s.count);
+      }
       continue;
     }
     decode_widths(s, g0, end - g0, esc, widths);
@@ -503,27 +534,27 @@ struct UnaryTable {
 
 /// Unary codes to quotients, a byte at a time without branches on the data:
 /// each byte stores eight quotients (those past its ones are overwritten by
-/// the next byte's) and adds the zeros carried in to the first. Quotients are
-/// kept modulo 2^B, as FORMAT.md says.
+/// the next byte's) and adds the zeros carried in to the first.
 template <class W>
-std::size_t unary(const std::uint8_t* bits, std::size_t bytes, std::size_t n, void* out) {
+std::size_t unary(UnaryCursor& c, std::size_t want, void* out) {
   static constexpr UnaryTable kT{};
   W* q = static_cast<W*>(out);
   std::size_t o = 0;
-  std::uint64_t carry = 0;
+  std::uint64_t carry = c.carry;
+  std::size_t i = c.pos;
 #if TSWEEP_KERNEL_VECTOR_BYTES > 0
   typedef std::uint8_t V8 __attribute__((vector_size(8)));
   typedef W VW __attribute__((vector_size(8 * sizeof(W))));
 #endif
-  for (std::size_t i = 0; i < bytes; ++i) {
-    const unsigned b = bits[i];
+  for (; i < c.bytes && o < want; ++i) {
+    const unsigned b = c.bits[i];
 #if TSWEEP_KERNEL_VECTOR_BYTES > 0
     V8 r;
     std::memcpy(&r, kT.runs[b], 8);
     VW v = __builtin_convertvector(r, VW);
-    VW c = {};
-    c[0] = static_cast<W>(carry);
-    v += c;
+    VW add = {};
+    add[0] = static_cast<W>(carry);
+    v += add;
     std::memcpy(q + o, &v, sizeof v);
 #else
     for (unsigned j = 0; j < 8; ++j) q[o + j] = kT.runs[b][j];
@@ -531,8 +562,9 @@ std::size_t unary(const std::uint8_t* bits, std::size_t bytes, std::size_t n, vo
 #endif
     o += kT.ones[b];
     carry = (kT.ones[b] != 0 ? 0 : carry) + kT.tail[b];
-    if (o > n) break;
   }
+  c.pos = i;
+  c.carry = carry;
   return o;
 }
 
