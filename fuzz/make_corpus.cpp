@@ -1,6 +1,6 @@
 // Writes a seed corpus for fuzz_decode: valid blocks of every format version
-// (1, 2 and 3), sample type, value encoding, residual coding (packed and
-// Rice), time base (with and without a phase) and zstd setting, each prefixed
+// (1 to 4), sample type, value encoding, delta order (0 to 4), residual coding
+// (packed and Rice), time base (with and without a phase) and zstd setting, each prefixed
 // with the mode byte fuzz_decode reads.
 //   fuzz_codec_corpus DIR
 #include <algorithm>
@@ -29,8 +29,9 @@ void save(const std::filesystem::path& dir, const std::vector<std::byte>& block)
   }
 }
 
-// The same packed block in format version 1 (72-byte header, no phase) or 2,
-// as their writers made it. Only blocks with phase 0 have a version-1 form.
+// The same block in an earlier format version (1: 72-byte header, no phase;
+// 1 and 2: packed streams only; 1 to 3: delta orders up to 2), as their
+// writers made it. Only blocks with phase 0 have a version-1 form.
 std::vector<std::byte> to_version(const std::vector<std::byte>& block, std::uint8_t version) {
   const codec::BlockInfo info = codec::peek(block);
   const std::size_t header = codec::header_size(version);
@@ -44,8 +45,10 @@ std::vector<std::byte> to_version(const std::vector<std::byte>& block, std::uint
   return v1;
 }
 
+/// `old_forms`: the data needs nothing newer than delta order 2, so its packed
+/// blocks have version 1 and 2 forms and all have a version-3 form.
 template <class T>
-void emit(const std::filesystem::path& dir, const std::vector<T>& v, std::mt19937_64& rng) {
+void emit(const std::filesystem::path& dir, const std::vector<T>& v, std::mt19937_64& rng, bool old_forms = true) {
   std::vector<std::int64_t> times(v.size());
   std::int64_t t = 1'700'000'000'000'000'000;
   for (auto& x : times)
@@ -56,12 +59,13 @@ void emit(const std::filesystem::path& dir, const std::vector<T>& v, std::mt1993
       opt.zstd = stage;
       opt.entropy = coding;
       codec::Encoder enc(opt);
-      const bool packed = coding == codec::EntropyCoding::off;  // what versions 1 and 2 can hold
+      const bool packed = old_forms && coding == codec::EntropyCoding::off;  // what versions 1 and 2 can hold
       std::vector<std::byte> a;
       enc.encode<T>(v, codec::RegularTimes{t, 360 * codec::kNanohertzPerHertz}, a);
       save(dir, a);
       if (packed) save(dir, to_version(a, 1));
       if (packed) save(dir, to_version(a, 2));
+      if (old_forms) save(dir, to_version(a, 3));
       std::vector<std::byte> b;
       enc.encode<T>(v, Span<const std::int64_t>(times), b);
       save(dir, b);
@@ -90,6 +94,7 @@ int main(int argc, char** argv) {
     std::vector<float> f32(n);
     std::vector<double> dec(n);
     std::vector<double> smooth(n);
+    std::vector<std::int64_t> cubic(n);  // delta order 3 or 4
     std::int64_t walk = 0;
     for (std::size_t i = 0; i < n; ++i) {
       walk += static_cast<std::int64_t>(rng() % 41) - 20;
@@ -99,6 +104,8 @@ int main(int argc, char** argv) {
       f32[i] = static_cast<float>(walk) / 10.0f;
       dec[i] = rng() % 31 == 0 ? std::nan("") : static_cast<double>(walk) / 100.0;
       smooth[i] = std::sin(static_cast<double>(i) * 1e-3);
+      const auto t = static_cast<std::int64_t>(i);
+      cubic[i] = t * t * t - 5 * t * t + static_cast<std::int64_t>(rng() % 3);
     }
     emit(dir, i16, rng);
     emit(dir, i32, rng);
@@ -106,6 +113,7 @@ int main(int argc, char** argv) {
     emit(dir, f32, rng);
     emit(dir, dec, rng);
     emit(dir, smooth, rng);
+    emit(dir, cubic, rng, false);
   }
   std::printf("wrote %d seeds to %s\n", written, dir.string().c_str());
   return 0;

@@ -181,10 +181,11 @@ inline std::vector<std::int64_t> irregular_times(std::size_t n, std::uint64_t se
 /// the current version with phase 0 (version 1 has no phase), byte for byte
 /// what a version-1 writer made: the 72-byte header without the phase field,
 /// version 1, and the checksum over what remains.
-/// The block as format `version` (1 or 2) would have it. The block must be of
-/// the version written now, with packed integer streams only (encoded with
-/// EntropyCoding::off: earlier versions have no Rice codes) and, for version
-/// 1, phase 0.
+/// The block as format `version` (1 to 3) would have it. The block must be of
+/// the version written now, with delta orders up to 2 (versions 1 to 3 have
+/// no orders 3 and 4), for versions 1 and 2 packed integer streams only
+/// (encoded with EntropyCoding::off: they have no Rice codes), and for
+/// version 1 phase 0.
 inline std::vector<std::byte> to_version(const std::vector<std::byte>& block, std::uint8_t version) {
   const BlockInfo info = peek(block);
   if (info.version != kFormatVersion || version < 1 || version >= kFormatVersion || (version == 1 && info.phase != 0)) {

@@ -10,6 +10,7 @@ DIR holds pairs NAME.block / NAME.expect: a block, and the raw little-endian
 sample bytes followed by the int64 times it must decode to. Exits 1 on the
 first mismatch, naming the file and the field.
 """
+import math
 import os
 import struct
 import sys
@@ -77,9 +78,10 @@ def unary(data, count):
 def integer_stream(r, n, B, version):
     mask = (1 << B) - 1
     order, coding = r.u8(), r.u8()
-    assert order <= 2 and (coding == 0 or (coding == 1 and version >= 3))
+    assert order <= (4 if version >= 4 else 2) and (coding == 0 or (coding == 1 and version >= 3))
     rice = coding == 1
-    ref, seed1, seed2 = r.uint(B), r.uint(B), r.uint(B)
+    ref = r.uint(B)
+    seeds = [r.uint(B) for _ in range(4 if order >= 3 else 2)]  # x[-1], x[-2], ...
     groups = (n + 15) // 16
     n_exc = 0
     if rice:
@@ -133,17 +135,16 @@ def integer_stream(r, n, B, version):
     if rice:
         for i, q in enumerate(unary(r.chunk(quotient_bytes), n)):
             u[i] = (u[i] + (q << widths[i // 16])) & mask
-    out, x, d = [], seed1, (seed1 - seed2) & mask
+    # x[i] = r + sum_j (-1)^(j+1) C(order, j) x[i-j], with x[-j] the seeds.
+    past = list(seeds)  # past[j-1] = x[i-j]
+    out = []
     for i in range(n):
         v = (u[i] >> 1) ^ (-(u[i] & 1) & mask)
-        rr = (v + ref) & mask
-        if order == 0:
-            x = rr
-        elif order == 1:
-            x = (x + rr) & mask
-        else:
-            d = (d + rr) & mask
-            x = (x + d) & mask
+        x = (v + ref) & mask
+        for j in range(1, order + 1):
+            x += (-1) ** (j + 1) * math.comb(order, j) * past[j - 1]
+        x &= mask
+        past = [x] + past[:-1]
         out.append(x)
     return out
 
@@ -156,7 +157,7 @@ def decode(block):
     h = Reader(block)
     assert h.take(4) == b"TSBK"
     version = h.u8()
-    assert version in (1, 2, 3), "version %d" % version
+    assert version in (1, 2, 3, 4), "version %d" % version
     stype, tenc, venc = h.u8(), h.u8(), h.u8()
     count, tbytes, vbytes, reserved = struct.unpack("<IIII", h.take(16))
     first, last, rate, tmin, tmax = struct.unpack("<qqqqq", h.take(40))

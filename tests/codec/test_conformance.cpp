@@ -2,6 +2,7 @@
 // reader built from it alone (reference_decoder.py) decodes our blocks.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -87,6 +88,24 @@ TEST(Conformance, IndependentPythonReaderDecodesEveryStoredEncoding) {
              ValueEncoding::integer, grid, EntropyCoding::always);
   write_case(dir, "double_walk_rice", testing::make_values<double>(Shape::random_walk, 700, 6), false,
              ValueEncoding::decimal, grid, EntropyCoding::always);
+  // Delta orders 3 and 4 (smooth signals), packed and Rice-coded.
+  std::vector<std::int64_t> cubic(400), quartic(300);
+  std::vector<std::int32_t> smooth(700);
+  for (std::size_t i = 0; i < cubic.size(); ++i) {
+    const auto t = static_cast<std::int64_t>(i);
+    cubic[i] = t * t * t - 7 * t * t + 11 + (t % 3);
+  }
+  for (std::size_t i = 0; i < quartic.size(); ++i) {
+    const auto t = static_cast<std::int64_t>(i);
+    quartic[i] = t * t * t * t / 3 - 5 * t;
+  }
+  for (std::size_t i = 0; i < smooth.size(); ++i) {
+    smooth[i] = static_cast<std::int32_t>(std::lround(3e4 * std::sin(static_cast<double>(i) / 60.0)));
+  }
+  write_case(dir, "int64_cubic", cubic, true, ValueEncoding::integer);
+  write_case(dir, "int64_quartic_rice", quartic, false, ValueEncoding::integer, grid, EntropyCoding::always);
+  write_case(dir, "int32_smooth", smooth, true, ValueEncoding::integer);
+  write_case(dir, "int32_smooth_rice", smooth, true, ValueEncoding::integer, grid, EntropyCoding::always);
   const std::string cmd =
       "python3 " + std::string(TSWEEP_SOURCE_DIR) + "/tests/codec/reference_decoder.py " + dir.string();
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;

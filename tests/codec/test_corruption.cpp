@@ -71,7 +71,18 @@ std::vector<Sample> sample_blocks() {
       EntropyCoding::always);
   add("float decimals Rice", testing::make_values<float>(Shape::sine_noise, 100, 6), true, ZstdStage::off,
       EntropyCoding::always);
-  // Version-1 and version-2 blocks (as their writers made them) are read too.
+  {
+    // Delta order 4: a quartic.
+    std::vector<std::int64_t> q(300);
+    for (std::size_t i = 0; i < q.size(); ++i) {
+      const auto t = static_cast<std::int64_t>(i);
+      q[i] = t * t * t * t / 7 + (t % 5);
+    }
+    add("int64 quartic order 4", q, true, ZstdStage::off);
+    add("int64 quartic order 4 Rice", q, false, ZstdStage::off, EntropyCoding::always);
+  }
+  // Blocks of versions 1 to 3 (as their writers made them) are read too.
+  out.push_back({"version 3 regular Rice", testing::to_version(out[11].block, 3)});
   out.push_back({"version 2 regular", testing::to_version(out[0].block, 2)});
   out.push_back({"version 1 regular", testing::to_version1(out[0].block)});
   out.push_back({"version 1 irregular", testing::to_version1(out[1].block)});
@@ -227,10 +238,10 @@ TEST(Corruption, HeaderErrorsNameTheField) {
     return c;
   };
   EXPECT_NE(message(with(0, std::byte{0x01})).find("bad magic"), std::string::npos);
-  EXPECT_NE(message(with(4, std::byte{8})).find("version 11"), std::string::npos);
-  EXPECT_NE(message(with(4, std::byte{3})).find("version 0"), std::string::npos);
+  EXPECT_NE(message(with(4, std::byte{8})).find("version 12"), std::string::npos);
+  EXPECT_NE(message(with(4, std::byte{4})).find("version 0"), std::string::npos);
   EXPECT_NE(message(with(79, std::byte{0x40})).find("phase"), std::string::npos);
-  EXPECT_NE(message(std::vector<std::byte>(b.begin(), b.begin() + 72)).find("version-3 header alone is 80"),
+  EXPECT_NE(message(std::vector<std::byte>(b.begin(), b.begin() + 72)).find("version-4 header alone is 80"),
             std::string::npos);
   EXPECT_NE(message(with(5, std::byte{6})).find("sample type"), std::string::npos);
   EXPECT_NE(message(with(70, std::byte{0xFF})).find("checksum mismatch"), std::string::npos);

@@ -193,7 +193,7 @@ TEST(RegularGrid, Version1AndVersion2OfOneBlockDecodeAlike) {
     EXPECT_EQ(v2.size(), v3.size());
     std::vector<double> c(values.size());
     std::vector<std::int64_t> tc(values.size());
-    EXPECT_EQ(decode<double>(v3, Span<double>(c), Span<std::int64_t>(tc)).version, 3);
+    EXPECT_EQ(decode<double>(v3, Span<double>(c), Span<std::int64_t>(tc)).version, kFormatVersion);
     std::vector<double> a(values.size()), b(values.size());
     std::vector<std::int64_t> ta(values.size()), tb(values.size());
     const BlockInfo i1 = decode<double>(v1, Span<double>(a), Span<std::int64_t>(ta));

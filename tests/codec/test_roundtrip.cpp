@@ -2,7 +2,9 @@
 // setting, decode(encode(x)) == x bit for bit, with every kernel.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
+#include <random>
 #include <vector>
 
 #include "codec_test_util.hpp"
@@ -191,6 +193,57 @@ TEST(RoundTripBlocks, LargestBlockRoundTrips) {
   std::vector<std::int16_t> out(v.size());
   decode<std::int16_t>(block, Span<std::int16_t>(out));
   EXPECT_TRUE(out == v);
+}
+
+/// Delta order of a regular integer block's value stream (its first byte).
+unsigned value_order(const std::vector<std::byte>& block) {
+  const BlockInfo info = peek(block);
+  return static_cast<unsigned>(block[info.header_size() + info.time_bytes]);
+}
+
+// Smooth signals take the third or fourth difference (FLAC's fixed
+// predictors), and every kernel undoes them, with packed and Rice residuals.
+TEST(RoundTripBlocks, SmoothSignalsGetDeltaOrders3And4) {
+  KernelGuard guard;
+  const std::size_t n = 5000;
+  std::vector<std::int64_t> cubic(n), quartic(n);
+  std::vector<std::int32_t> noisy(n);
+  std::mt19937_64 rng(5);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto t = static_cast<std::int64_t>(i);
+    cubic[i] = t * t * t - 7 * t * t + 11;
+    quartic[i] = t * t * t * t / 3 - 5 * t;
+    const double u = static_cast<double>(i) / 40.0;  // second differences ~125, third ~3, noise 0-2
+    noisy[i] =
+        static_cast<std::int32_t>(std::lround(2e5 * std::sin(u) * std::cos(0.3 * u)) + static_cast<int>(rng() % 3));
+  }
+  Decoder dec;
+  for (EntropyCoding coding : {EntropyCoding::off, EntropyCoding::always}) {
+    EncodeOptions opt;
+    opt.entropy = coding;
+    std::vector<std::byte> b;
+    encode<std::int64_t>(cubic, RegularTimes{0, kNanohertzPerHertz}, b, opt);
+    EXPECT_GE(value_order(b), 3u);
+    EXPECT_LT(b.size(), 300u);  // the third difference is constant, the fourth 0
+    std::vector<std::byte> b4;
+    encode<std::int64_t>(quartic, RegularTimes{0, kNanohertzPerHertz}, b4, opt);
+    EXPECT_EQ(value_order(b4), 4u);
+    std::vector<std::byte> bn;
+    encode<std::int32_t>(noisy, RegularTimes{0, kNanohertzPerHertz}, bn, opt);
+    EXPECT_GE(value_order(bn), 3u);
+    for (std::size_t k = 0; k < detail::kernel_count(); ++k) {
+      detail::use_kernels(detail::kernel_at(k));
+      SCOPED_TRACE(std::string(detail::kernel_at(k).name) + " " + entropy_coding_name(coding));
+      std::vector<std::int64_t> out(n);
+      dec.decode<std::int64_t>(b, Span<std::int64_t>(out));
+      EXPECT_EQ(out, cubic);
+      dec.decode<std::int64_t>(b4, Span<std::int64_t>(out));
+      EXPECT_EQ(out, quartic);
+      std::vector<std::int32_t> out32(n);
+      dec.decode<std::int32_t>(bn, Span<std::int32_t>(out32));
+      EXPECT_EQ(out32, noisy);
+    }
+  }
 }
 
 // The encodings each kind of data should get; a regression here costs bytes.

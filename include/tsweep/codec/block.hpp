@@ -16,7 +16,7 @@
 namespace tsweep::codec {
 
 /// Format version written by this library (FORMAT.md, "Versions").
-inline constexpr std::uint8_t kFormatVersion = 3;
+inline constexpr std::uint8_t kFormatVersion = 4;
 /// Oldest format version this library reads; it reads every one up to kFormatVersion.
 inline constexpr std::uint8_t kOldestFormatVersion = 1;
 /// Bytes that start every block, laid out alike in every version (all of a

@@ -27,34 +27,52 @@ constexpr W mask_of(unsigned w) noexcept {
   return w >= kBits<W> ? static_cast<W>(~W{0}) : static_cast<W>((Wide<W>{1} << w) - 1);
 }
 
-/// Residual of delta order `order` at index i >= 2.
+/// Highest delta order a stream may have (FORMAT.md: orders 3 and 4 from
+/// block format 4 on, as FLAC's fixed predictors).
+inline constexpr unsigned kMaxOrder = 4;
+
+/// Residual of delta order `order` (the order-th difference) at index
+/// i >= order.
 template <class W>
 inline W residual(const W* x, std::size_t i, unsigned order) noexcept {
-  if (order == 0) return x[i];
-  if (order == 1) return static_cast<W>(Wide<W>{x[i]} - x[i - 1]);
-  return static_cast<W>(Wide<W>{x[i]} - Wide<W>{x[i - 1]} - x[i - 1] + x[i - 2]);
+  using U = Wide<W>;
+  switch (order) {
+    case 0:
+      return x[i];
+    case 1:
+      return static_cast<W>(U{x[i]} - x[i - 1]);
+    case 2:
+      return static_cast<W>(U{x[i]} - U{x[i - 1]} - x[i - 1] + x[i - 2]);
+    case 3:
+      return static_cast<W>(U{x[i]} - U{3} * x[i - 1] + U{3} * x[i - 2] - x[i - 3]);
+    default:
+      return static_cast<W>(U{x[i]} - U{4} * x[i - 1] + U{6} * x[i - 2] - U{4} * x[i - 3] + x[i - 4]);
+  }
+}
+
+/// As residual(), for any i: values before the first are x[0] (the seeds
+/// encoders write), so the first `order` residuals are differences of x[0]
+/// with itself and the first values.
+template <class W>
+inline W residual_head(const W* x, std::size_t i, unsigned order) noexcept {
+  W e[kMaxOrder + 1];
+  for (unsigned j = 0; j <= order; ++j) e[order - j] = i >= j ? x[i - j] : x[0];
+  return residual(e, order, order);
 }
 
 /// Residuals of group g (16 values from index 16 g, fewer at the end) with
-/// seeds x[-1] = x[-2] = x[0], so the first residuals are 0 (order 1) or 0 and
-/// x[1] - x[0] (order 2). Missing tail values repeat the first residual, so
-/// they change no minimum, maximum or OR.
+/// seeds x[-1] = x[-2] = ... = x[0]. Missing tail values repeat the first
+/// residual, so they change no minimum, maximum or OR.
 template <class W>
 void group_residuals(const W* x, std::size_t n, std::size_t g, unsigned order, W* r) noexcept {
   const std::size_t start = g * kGroup;
-  if (start >= 2 && start + kGroup <= n) {
+  if (start >= kMaxOrder && start + kGroup <= n) {
     for (std::size_t l = 0; l < kGroup; ++l) r[l] = residual(x, start + l, order);
     return;
   }
   for (std::size_t l = 0; l < kGroup; ++l) {
     const std::size_t i = start + l;
-    if (i >= n) {
-      r[l] = r[0];
-    } else if (order == 0 || i >= 2) {
-      r[l] = residual(x, i, order);
-    } else {
-      r[l] = i == 0 ? W{0} : static_cast<W>(Wide<W>{x[1]} - x[0]);
-    }
+    r[l] = i >= n ? r[0] : residual_head(x, i, order);
   }
 }
 
@@ -76,7 +94,9 @@ Transform<W> choose_transform(const W* x, std::size_t n) noexcept {
   Transform<W> best;
   std::uint64_t best_cost = ~std::uint64_t{0};
   W r[kGroup];
-  for (unsigned order = 0; order <= 2; ++order) {
+  for (unsigned order = 0; order <= kMaxOrder; ++order) {
+    // Orders 3 and 4 only while each order has beaten the one before.
+    if (order >= 3 && best.order != order - 1) break;
     S lo = 0;
     S hi = 0;
     std::uint64_t cost0 = 0;
@@ -126,20 +146,25 @@ Transform<W> choose_transform(const W* x, std::size_t n) noexcept {
 /// zeros to whole groups.
 template <class W>
 void zigzag_residuals(const W* x, std::size_t n, Transform<W> t, W* z) noexcept {
-  const std::size_t head = n < 2 ? n : 2;
-  for (std::size_t i = 0; i < head; ++i) {
-    const W r = t.order == 0 ? x[i] : (i == 0 ? W{0} : static_cast<W>(Wide<W>{x[1]} - x[0]));
-    z[i] = zigzag<W>(static_cast<W>(r - t.ref));
-  }
+  const std::size_t head = n < t.order ? n : t.order;
   const W ref = t.ref;
-  if (t.order == 0) {
-    for (std::size_t i = head; i < n; ++i) z[i] = zigzag<W>(static_cast<W>(x[i] - ref));
-  } else if (t.order == 1) {
-    for (std::size_t i = head; i < n; ++i) z[i] = zigzag<W>(static_cast<W>(Wide<W>{x[i]} - x[i - 1] - ref));
-  } else {
-    for (std::size_t i = head; i < n; ++i) {
-      z[i] = zigzag<W>(static_cast<W>(Wide<W>{x[i]} - Wide<W>{x[i - 1]} - x[i - 1] + x[i - 2] - ref));
-    }
+  for (std::size_t i = 0; i < head; ++i) z[i] = zigzag<W>(static_cast<W>(residual_head(x, i, t.order) - ref));
+  switch (t.order) {  // one loop per order, so that each vectorises
+    case 0:
+      for (std::size_t i = head; i < n; ++i) z[i] = zigzag<W>(static_cast<W>(residual(x, i, 0) - ref));
+      break;
+    case 1:
+      for (std::size_t i = head; i < n; ++i) z[i] = zigzag<W>(static_cast<W>(residual(x, i, 1) - ref));
+      break;
+    case 2:
+      for (std::size_t i = head; i < n; ++i) z[i] = zigzag<W>(static_cast<W>(residual(x, i, 2) - ref));
+      break;
+    case 3:
+      for (std::size_t i = head; i < n; ++i) z[i] = zigzag<W>(static_cast<W>(residual(x, i, 3) - ref));
+      break;
+    default:
+      for (std::size_t i = head; i < n; ++i) z[i] = zigzag<W>(static_cast<W>(residual(x, i, 4) - ref));
+      break;
   }
   const std::size_t padded = (n + kGroup - 1) / kGroup * kGroup;
   std::fill(z + n, z + padded, W{0});
@@ -270,6 +295,19 @@ Span<const std::byte> bytes_of(const void* p, std::size_t n) noexcept {
   return {static_cast<const std::byte*>(p), n};
 }
 
+/// The reference and the seeds: every value before the first is x[0], so
+/// the first residuals need no special case. Orders 3 and 4 add two seeds.
+template <class W>
+void write_seeds(ByteWriter& out, Transform<W> t, W seed) {
+  out.fixed<W>(t.ref);
+  out.fixed<W>(seed);
+  out.fixed<W>(seed);
+  if (t.order >= 3) {
+    out.fixed<W>(seed);
+    out.fixed<W>(seed);
+  }
+}
+
 /// Packs the low w_g bits of each group's values into 16 lanes sharing one
 /// bit offset per group; returns the words per lane.
 template <class W>
@@ -359,10 +397,7 @@ bool write_rice(Span<const W> x, Transform<W> t, ByteWriter& out, IntScratch& sc
   const std::size_t lane_words = pack_lanes(b.zigzag.data(), groups, k, lane_bits, b.lanes);
   out.u8(static_cast<std::uint8_t>(t.order));
   out.u8(1);  // Rice
-  const W seed = x[0];
-  out.fixed<W>(t.ref);
-  out.fixed<W>(seed);
-  out.fixed<W>(seed);
+  write_seeds(out, t, x[0]);
   out.u8(static_cast<std::uint8_t>(n_params));
   for (unsigned r = 0; r < n_params; ++r) out.u8(params[r]);
   out.varint(static_cast<std::uint32_t>(param_bytes));
@@ -447,10 +482,7 @@ void encode_int_stream(Span<const W> x, ByteWriter& out, IntScratch& scratch, Ch
   const auto n_exc = static_cast<std::uint32_t>(exc.pos.size());
   out.u8(static_cast<std::uint8_t>(t.order));
   out.u8(0);  // packed
-  const W seed = n ? x[0] : W{0};
-  out.fixed<W>(t.ref);
-  out.fixed<W>(seed);
-  out.fixed<W>(seed);
+  write_seeds(out, t, n ? x[0] : W{0});
   out.varint(n_exc);
   out.u8(static_cast<std::uint8_t>(pos_width));
   out.u8(static_cast<std::uint8_t>(high_width));
@@ -641,7 +673,11 @@ void decode_int_stream(ByteReader& in, std::size_t count, std::byte* out, ChunkR
   s.count = count;
   s.groups = (count + kGroup - 1) / kGroup;
   s.order = in.u8("delta order");
-  if (s.order > 2) in.error("delta order " + std::to_string(s.order) + " (expected 0, 1 or 2)");
+  const unsigned max_order = chunks.version() >= 4 ? kMaxOrder : 2;
+  if (s.order > max_order) {
+    in.error("delta order " + std::to_string(s.order) + " (expected 0 ... " + std::to_string(max_order) +
+             " in a version-" + std::to_string(chunks.version()) + " block)");
+  }
   const unsigned coding = in.u8("residual coding");
   if (coding > 1 || (coding == 1 && chunks.version() < 3)) {
     in.error("residual coding " + std::to_string(coding) + " (expected 0" +
@@ -651,6 +687,10 @@ void decode_int_stream(ByteReader& in, std::size_t count, std::byte* out, ChunkR
   s.ref = in.fixed<W>("reference");
   s.seed1 = in.fixed<W>("first seed");
   s.seed2 = in.fixed<W>("second seed");
+  if (s.order >= 3) {
+    s.seed3 = in.fixed<W>("third seed");
+    s.seed4 = in.fixed<W>("fourth seed");
+  }
   if (coding == 1) {
     read_rice<W>(in, chunks, s);
   } else {

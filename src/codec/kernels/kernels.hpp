@@ -41,8 +41,10 @@ struct RowStream {
   unsigned width_base = 0;
   const std::byte* lanes = nullptr;  ///< 16 interleaved lane words per word index
   std::size_t lane_words = 0;        ///< words per lane
-  unsigned order = 0;                ///< 0, 1 or 2
-  std::uint64_t ref = 0, seed1 = 0, seed2 = 0;
+  unsigned order = 0;                ///< 0 ... 4
+  /// The reference and the values before the first (x[-1], x[-2], ...;
+  /// seed3 and seed4 only for orders 3 and 4).
+  std::uint64_t ref = 0, seed1 = 0, seed2 = 0, seed3 = 0, seed4 = 0;
   // Exceptions: gap-coded positions and high bits, LSB-first packed.
   std::uint32_t exceptions = 0;
   unsigned pos_width = 0, high_width = 0;

@@ -112,6 +112,17 @@ inline W load_word(const std::byte* p) noexcept {
   return v;
 }
 
+/// The accumulators that undo the deltas, from the seeds s1 = x[-1], s2 =
+/// x[-2], ...: c[0] = x[-1] and c[j] its j-th difference (c[1] = s1 - s2,
+/// c[2] = s1 - 2 s2 + s3, c[3] = s1 - 3 s2 + 3 s3 - s4), modulo 2^B.
+template <class W>
+inline void initial_differences(const RowStream& s, W* c) noexcept {
+  c[0] = static_cast<W>(s.seed1);
+  c[1] = static_cast<W>(s.seed1 - s.seed2);
+  c[2] = static_cast<W>(s.seed1 - 2 * s.seed2 + s.seed3);
+  c[3] = static_cast<W>(s.seed1 - 3 * s.seed2 + 3 * s.seed3 - s.seed4);
+}
+
 /// Portable reference: one value at a time.
 template <class W, unsigned Order>
 void rows_scalar(const RowStream& s, std::byte* out) {
@@ -119,8 +130,8 @@ void rows_scalar(const RowStream& s, std::byte* out) {
   constexpr unsigned kBits = 8 * sizeof(W);
   ExcCursor exc(s);
   const W ref = static_cast<W>(s.ref);
-  W x = static_cast<W>(s.seed1);
-  W d = static_cast<W>(s.seed1 - s.seed2);
+  W acc[4];
+  initial_differences(s, acc);
   std::uint64_t bit = 0;
   std::size_t esc = 0;
   W row[kGroup];
@@ -158,13 +169,11 @@ void rows_scalar(const RowStream& s, std::byte* out) {
       const Wide u = row[l];
       const W r = static_cast<W>(((u >> 1) ^ (Wide{0} - (u & 1))) + ref);
       W v = r;
-      if constexpr (Order == 1) {
-        x = static_cast<W>(x + r);
-        v = x;
-      } else if constexpr (Order == 2) {
-        d = static_cast<W>(d + r);
-        x = static_cast<W>(x + d);
-        v = x;
+      if constexpr (Order >= 1) {
+        // The deepest difference takes the residual, each one above it the one below.
+        acc[Order - 1] = static_cast<W>(acc[Order - 1] + r);
+        for (unsigned j = Order - 1; j-- > 0;) acc[j] = static_cast<W>(acc[j] + acc[j + 1]);
+        v = acc[0];
       }
       std::memcpy(out + (g * kGroup + l) * sizeof(W), &v, sizeof v);
     }
@@ -298,11 +307,12 @@ inline void unpack_group(const std::byte* cur, const std::byte* nxt, std::uint64
   }
 }
 
-/// Zigzag, reference and the order's prefix sums. Each carry between groups
-/// depends on one vector add, so consecutive groups overlap in the pipeline.
+/// Zigzag, reference and the order's prefix sums, the deepest first; c[j]
+/// carries the j-th difference from group to group. Each carry depends on
+/// one vector add, so consecutive groups overlap in the pipeline.
 template <class W, unsigned Order, bool HasRef>
 inline void finish_group(typename VectorTraits<W>::V* u, typename VectorTraits<W>::V ref,
-                         typename VectorTraits<W>::V& cx, typename VectorTraits<W>::V& cd) noexcept {
+                         typename VectorTraits<W>::V* c) noexcept {
   using T = VectorTraits<W>;
   using V = typename T::V;
   using Seq = std::make_index_sequence<T::kLanes>;
@@ -310,18 +320,10 @@ inline void finish_group(typename VectorTraits<W>::V* u, typename VectorTraits<W
   for (std::size_t j = 0; j < T::kVecs; ++j) {
     V r = (u[j] >> 1) ^ (V{} - (u[j] & one));
     if constexpr (HasRef) r += ref;
-    if constexpr (Order >= 1) {
-      const V p1 = prefix_sum<V, T::kLanes, T::kHalf>(r);
-      if constexpr (Order == 1) {
-        r = p1 + cx;
-        cx += broadcast_last(p1, Seq{});
-      } else {
-        const V d = p1 + cd;
-        cd += broadcast_last(p1, Seq{});
-        const V p2 = prefix_sum<V, T::kLanes, T::kHalf>(d);
-        r = p2 + cx;
-        cx += broadcast_last(p2, Seq{});
-      }
+    for (unsigned level = Order; level-- > 0;) {
+      const V p = prefix_sum<V, T::kLanes, T::kHalf>(r);
+      r = p + c[level];
+      c[level] += broadcast_last(p, Seq{});
     }
     u[j] = r;
   }
@@ -386,7 +388,7 @@ inline void add_extra(typename VectorTraits<W>::V* u, const W* patch, unsigned w
 template <class W, unsigned Order, bool HasRef, Extra X>
 inline void chunk_vector(const RowStream& s, std::size_t g0, std::size_t end, const std::uint8_t* widths,
                          const W* patch, std::uint64_t& bit, typename VectorTraits<W>::V ref,
-                         typename VectorTraits<W>::V& cx, typename VectorTraits<W>::V& cd, std::byte* out) {
+                         typename VectorTraits<W>::V* c, std::byte* out) {
   using T = VectorTraits<W>;
   using V = typename T::V;
   alignas(64) static const std::byte zeros[T::kRowBytes] = {};
@@ -405,7 +407,7 @@ inline void chunk_vector(const RowStream& s, std::size_t g0, std::size_t end, co
     unpack_group<W>(cur, cur + T::kRowBytes, b, w, u);
     b += w;
     add_extra<W, X>(u, patch + (g - g0) * kGroup, w);
-    finish_group<W, Order, HasRef>(u, ref, cx, cd);
+    finish_group<W, Order, HasRef>(u, ref, c);
     for (std::size_t j = 0; j < T::kVecs; ++j) std::memcpy(out + g * T::kRowBytes + j * T::kVB, &u[j], T::kVB);
   }
   // The groups that reach the last word row, and a partial last group.
@@ -418,7 +420,7 @@ inline void chunk_vector(const RowStream& s, std::size_t g0, std::size_t end, co
     unpack_group<W>(cur, nxt, b, w, u);
     b += w;
     add_extra<W, X>(u, patch + (g - g0) * kGroup, w);
-    finish_group<W, Order, HasRef>(u, ref, cx, cd);
+    finish_group<W, Order, HasRef>(u, ref, c);
     const std::size_t n = s.count - g * kGroup < kGroup ? s.count - g * kGroup : kGroup;
     std::memcpy(out + g * T::kRowBytes, u, n * sizeof(W));
   }
@@ -432,8 +434,9 @@ void rows_vector(const RowStream& s, std::byte* out) {
   constexpr std::size_t kChunk = 64;  // groups whose widths and patches are decoded at once
   ExcCursor exc(s);
   const V ref = splat<V>(static_cast<W>(s.ref));
-  V cx = splat<V>(static_cast<W>(s.seed1));
-  V cd = splat<V>(static_cast<W>(s.seed1 - s.seed2));
+  W c0[4];
+  initial_differences(s, c0);
+  V c[4] = {splat<V>(c0[0]), splat<V>(c0[1]), splat<V>(c0[2]), splat<V>(c0[3])};
   std::uint64_t bit = 0;
   std::size_t esc = 0;
   alignas(64) std::uint8_t widths[kChunk + 4];
@@ -451,7 +454,7 @@ void rows_vector(const RowStream& s, std::byte* out) {
       if (have < real) have += s.unary(q, real - have, qbuf + have);
       if (have < real) fail_exception("fewer quotient codes than values", g0 * kGroup + have);
       for (std::size_t i = real; i < want; ++i) qbuf[i] = 0;
-      chunk_vector<W, Order, HasRef, Extra::rice>(s, g0, end, s.widths + g0, qbuf, bit, ref, cx, cd, out);
+      chunk_vector<W, Order, HasRef, Extra::rice>(s, g0, end, s.widths + g0, qbuf, bit, ref, c, out);
       have -= real;
       std::memmove(qbuf, qbuf + real, have * sizeof(W));
       if (end == s.groups && (have != 0 || q.pos < q.bytes)) {
@@ -461,7 +464,7 @@ void rows_vector(const RowStream& s, std::byte* out) {
     }
     decode_widths(s, g0, end - g0, esc, widths);
     if (exc.next() >= end * kGroup) {
-      chunk_vector<W, Order, HasRef, Extra::none>(s, g0, end, widths, patch, bit, ref, cx, cd, out);
+      chunk_vector<W, Order, HasRef, Extra::none>(s, g0, end, widths, patch, bit, ref, c, out);
       continue;
     }
     std::memset(patch, 0, (end - g0) * kGroup * sizeof(W));
@@ -470,7 +473,7 @@ void rows_vector(const RowStream& s, std::byte* out) {
       patch[p - g0 * kGroup] = static_cast<W>(patch[p - g0 * kGroup] | exc.high_bits<W>(widths[p / kGroup - g0]));
       exc.skip();
     }
-    chunk_vector<W, Order, HasRef, Extra::patch>(s, g0, end, widths, patch, bit, ref, cx, cd, out);
+    chunk_vector<W, Order, HasRef, Extra::patch>(s, g0, end, widths, patch, bit, ref, c, out);
   }
 }
 
@@ -504,8 +507,14 @@ void rows(const RowStream& s, std::byte* out) {
     case 2:
       rows_impl<W, 2>(s, out);
       return;
+    case 3:
+      rows_impl<W, 3>(s, out);
+      return;
+    case 4:
+      rows_impl<W, 4>(s, out);
+      return;
     default:
-      fail_exception("delta order above 2", s.order);
+      fail_exception("delta order above 4", s.order);
   }
 }
 
