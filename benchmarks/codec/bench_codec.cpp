@@ -142,6 +142,7 @@ struct Codec {
   bool int16_only = false;
   std::function<Compressed(const Dataset&)> encode;
   std::function<void(const Compressed&, const Dataset&, std::byte* out)> decode;
+  bool float64_only = false;
 };
 
 template <class Fn>
@@ -499,6 +500,155 @@ Codec memcpy_codec() {
   return c;
 }
 
+// ---- ALP's decimal scheme (Afroozeh, Kuffo and Boncz, SIGMOD 2024) ----
+//
+// As the paper describes it, for comparison with tsweep's decimal mode on the
+// same data: per vector of 1024 doubles the exponent pair (e, f) with the
+// fewest bits, n = round(v * 10^e * 10^-f), decoded as n * 10^f * 10^-e; the
+// values that do not come back bit for bit are exceptions (8-byte value and
+// 2-byte position; their n is replaced by the vector's first good one); the
+// n are frame-of-reference bit-packed at one width per vector. Vector header:
+// e, f, width (1 byte each), reference (8), exception count (2).
+
+constexpr std::size_t kAlpVector = 1024;
+
+double alp_pow10(int k) {
+  static const auto table = [] {
+    std::vector<double> t(41);
+    for (int i = 0; i <= 40; ++i) t[static_cast<std::size_t>(i)] = std::pow(10.0, i - 20);
+    return t;
+  }();
+  return table[static_cast<std::size_t>(k + 20)];
+}
+
+struct AlpVector {
+  int e = 0, f = 0;
+  std::vector<std::int64_t> n;
+  std::vector<std::uint16_t> exc;
+  unsigned width = 0;
+  std::int64_t base = 0;
+  [[nodiscard]] std::size_t bytes() const { return 13 + (n.size() * width + 7) / 8 + exc.size() * 10; }
+};
+
+AlpVector alp_vector(const double* v, std::size_t m, int e, int f) {
+  AlpVector a;
+  a.e = e;
+  a.f = f;
+  a.n.resize(m);
+  const double enc = alp_pow10(e) * alp_pow10(-f);
+  const double dec_f = alp_pow10(f);
+  const double dec_e = alp_pow10(-e);
+  bool have = false;
+  std::int64_t good = 0;
+  for (std::size_t i = 0; i < m; ++i) {
+    const double x = v[i] * enc;
+    const bool fits = std::isfinite(x) && std::fabs(x) < 9.2e18;
+    const std::int64_t k = fits ? std::llround(x) : 0;
+    const double back = static_cast<double>(k) * dec_f * dec_e;
+    if (!fits || std::memcmp(&back, &v[i], 8) != 0) {
+      a.exc.push_back(static_cast<std::uint16_t>(i));
+      continue;
+    }
+    a.n[i] = k;
+    if (!have) good = k;
+    have = true;
+  }
+  for (std::uint16_t i : a.exc) a.n[i] = good;
+  std::int64_t lo = a.n.empty() ? 0 : a.n[0];
+  std::int64_t hi = lo;
+  for (std::int64_t k : a.n) {
+    lo = std::min(lo, k);
+    hi = std::max(hi, k);
+  }
+  a.base = lo;
+  const auto range = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
+  while (a.width < 64 && (range >> a.width) != 0) ++a.width;
+  return a;
+}
+
+Codec alp_codec() {
+  Codec c{"alp_scheme", false, false, {}, {}};
+  c.float64_only = true;
+  c.encode = [](const Dataset& d) {
+    Compressed out;
+    const auto* v = reinterpret_cast<const double*>(d.raw.data());
+    for (std::size_t at = 0; at < d.count(); at += kAlpVector) {
+      const std::size_t m = std::min(kAlpVector, d.count() - at);
+      AlpVector best = alp_vector(v + at, m, 0, 0);
+      for (int e = 0; e <= 18; ++e) {
+        for (int f = 0; f <= e; ++f) {
+          AlpVector a = alp_vector(v + at, m, e, f);
+          if (a.bytes() < best.bytes()) best = std::move(a);
+        }
+      }
+      std::vector<std::byte> b;
+      auto put = [&](const void* p, std::size_t k) {
+        const auto* q = static_cast<const std::byte*>(p);
+        b.insert(b.end(), q, q + k);
+      };
+      const std::uint8_t head[3] = {static_cast<std::uint8_t>(best.e), static_cast<std::uint8_t>(best.f),
+                                    static_cast<std::uint8_t>(best.width)};
+      put(head, 3);
+      put(&best.base, 8);
+      const auto n_exc = static_cast<std::uint16_t>(best.exc.size());
+      put(&n_exc, 2);
+      std::vector<std::uint8_t> bits((m * best.width + 7) / 8 + 8, 0);
+      for (std::size_t i = 0; i < m; ++i) {
+        const std::uint64_t u = static_cast<std::uint64_t>(best.n[i]) - static_cast<std::uint64_t>(best.base);
+        for (unsigned k = 0; k < best.width; ++k) {
+          const std::size_t bit = i * best.width + k;
+          if ((u >> k) & 1u) bits[bit / 8] = static_cast<std::uint8_t>(bits[bit / 8] | (1u << (bit % 8)));
+        }
+      }
+      put(bits.data(), bits.size());  // 8 bytes of slack for the decoder's loads, not counted
+      for (std::uint16_t i : best.exc) {
+        put(&v[at + i], 8);
+        put(&i, 2);
+      }
+      out.bytes += b.size() - 8;
+      out.blocks.push_back(std::move(b));
+    }
+    return out;
+  };
+  c.decode = [](const Compressed& z, const Dataset& d, std::byte* out) {
+    auto* o = reinterpret_cast<double*>(out);
+    std::size_t at = 0;
+    for (const std::vector<std::byte>& b : z.blocks) {
+      const std::size_t m = std::min(kAlpVector, d.count() - at);
+      const auto* p = reinterpret_cast<const std::uint8_t*>(b.data());
+      const int e = p[0];
+      const int f = p[1];
+      const unsigned width = p[2];
+      std::int64_t base;
+      std::memcpy(&base, p + 3, 8);
+      std::uint16_t n_exc;
+      std::memcpy(&n_exc, p + 11, 2);
+      const std::uint8_t* bits = p + 13;
+      const std::size_t packed = (m * width + 7) / 8;
+      const double mul = alp_pow10(f);
+      const double div = alp_pow10(-e);
+      const std::uint64_t mask = width >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << width) - 1;
+      for (std::size_t i = 0; i < m; ++i) {
+        const std::size_t bit = i * width;
+        std::uint64_t w;
+        std::memcpy(&w, bits + bit / 8, 8);
+        std::uint64_t u = w >> (bit % 8);
+        if (bit % 8 + width > 64) u |= static_cast<std::uint64_t>(bits[bit / 8 + 8]) << (64 - bit % 8);
+        u &= mask;
+        o[at + i] = static_cast<double>(static_cast<std::int64_t>(u + static_cast<std::uint64_t>(base))) * mul * div;
+      }
+      const std::uint8_t* x = bits + packed + 8;
+      for (std::uint16_t j = 0; j < n_exc; ++j, x += 10) {
+        std::uint16_t i;
+        std::memcpy(&i, x + 8, 2);
+        std::memcpy(&o[at + i], x, 8);
+      }
+      at += m;
+    }
+  };
+  return c;
+}
+
 // ---- Registration ----
 
 void check_round_trip(const Codec& c, const Compressed& z, const Dataset& d) {
@@ -546,6 +696,7 @@ void register_all(const std::vector<Dataset>& datasets) {
 #endif
     atrium_codec(false),
     atrium_codec(true),
+    alp_codec(),
 #if defined(TSWEEP_HAVE_FLAC)
     flac_codec(),
 #endif
@@ -556,6 +707,7 @@ void register_all(const std::vector<Dataset>& datasets) {
     for (const Codec& c : codecs) {
       if (c.integers_only && codec::is_floating(d.type)) continue;
       if (c.int16_only && d.type != SampleType::int16) continue;
+      if (c.float64_only && d.type != SampleType::float64) continue;
       auto z = std::make_shared<Compressed>(c.encode(d));
       check_round_trip(c, *z, d);
       const double bits = 8.0 * static_cast<double>(z->bytes) / static_cast<double>(d.count());
